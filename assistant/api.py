@@ -1,0 +1,233 @@
+"""The one API every front end calls: ``Assistant.ask(question, history) -> Answer``.
+
+The chain is LangChain runnables: condense the follow-up, retrieve, answer. The CLI, web
+page, HTTP API, Slack bot and eval runner only translate input and output around it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from .citations import validate_answer
+from .conversation import heuristic_standalone
+from .embeddings import load_embeddings
+from .extractive import (
+    SentenceEmbeddingCache,
+    answer_extractively,
+    is_quantity_question,
+    refusal_text,
+)
+from .ingest import IngestReport, ingest
+from .llm import NOT_FOUND, answer_messages, condense_messages, make_chat_model, message_text
+from .models import Answer, Language, ScoredChunk, Timings, Turn
+from .retrieval import HybridRetriever
+from .settings import Settings
+from .store import IndexStore, IndexUnavailable
+from .text import content_tokens, detect_language
+
+log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_POINTER_CHECK_S = 1.0
+_FALLBACK_NOTE = {
+    "en": "Note: the language model did not answer ({reason}); this answer quotes the corpus directly.",
+    "fr": "Note : le modèle de langage n'a pas répondu ({reason}) ; cette réponse cite directement le corpus.",
+}
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as it is; the message says why, in one line."""
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    cleaned = _CONTROL.sub(" ", question or "").strip()
+    if not cleaned:
+        raise QuestionError("The question is empty.")
+    if len(cleaned) > max_chars:
+        raise QuestionError(
+            f"The question is {len(cleaned):,} characters long; the limit is {max_chars:,}."
+        )
+    return cleaned
+
+
+class Assistant:
+    """Holds the loaded model, the index and the chain; thread-safe for concurrent asks."""
+
+    def __init__(self, settings: Settings | None = None, store: IndexStore | None = None,
+                 chat_model: BaseChatModel | None = None) -> None:
+        self.settings = settings or Settings()
+        self.embeddings = load_embeddings(self.settings.embedding_model)
+        self._store = store
+        self._chat_model = chat_model
+        self._chat_model_loaded = chat_model is not None
+        self._retriever: HybridRetriever | None = None
+        self._generation: str | None = None
+        self._checked_at = 0.0
+        self._lock = threading.RLock()
+        self.sentence_vectors = SentenceEmbeddingCache(self.embeddings.embed_documents)
+        self.chain: Runnable[dict[str, Any], Answer] = (
+            RunnableLambda(self._condense, name="condense")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._answer, name="answer")
+        )
+
+    # -- wiring ------------------------------------------------------------------------
+    @property
+    def store(self) -> IndexStore:
+        if self._store is None:
+            self._store = IndexStore(self.settings, self.embeddings)
+        return self._store
+
+    @property
+    def chat_model(self) -> BaseChatModel | None:
+        if not self._chat_model_loaded:
+            self._chat_model = make_chat_model(self.settings)
+            self._chat_model_loaded = True
+        return self._chat_model
+
+    def retriever(self) -> HybridRetriever:
+        """The retriever over the live generation, rebuilt when an ingest publishes a new one."""
+        now = time.monotonic()
+        with self._lock:
+            if self._retriever is not None and now - self._checked_at < _POINTER_CHECK_S:
+                return self._retriever
+            generation = self.store.live_generation()
+            self._checked_at = now
+            if generation is None:
+                raise IndexUnavailable(
+                    "There is no index yet: run `assistant ingest` (or `make run`) first."
+                )
+            if generation != self._generation or self._retriever is None:
+                try:
+                    chunks = self.store.live_chunks()
+                except Exception as error:
+                    raise IndexUnavailable(
+                        f"The index could not be read ({error.__class__.__name__}); "
+                        "run `assistant ingest --rebuild`."
+                    ) from error
+                self._retriever = HybridRetriever(
+                    chunks, self.store.vectorstore(generation), self.settings
+                )
+                self._generation = generation
+            return self._retriever
+
+    def ingest(self, paths: list[Any] | None = None, progress: bool = False) -> IngestReport:
+        with self._lock:
+            report = ingest(self.settings, self.store, paths, progress=progress)
+            self._checked_at = 0.0
+        return report
+
+    # -- the chain ---------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        language: Language | None = None,
+        doc_ids: list[str] | None = None,
+        filter_language: Language | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        cleaned = clean_question(question, self.settings.max_question_chars)
+        history = history or []
+        previous_language = next(
+            (detect_language(t.content) for t in reversed(history) if t.role == "user"), "en"
+        )
+        state = {
+            "question": cleaned,
+            "history": history,
+            "language": language or detect_language(cleaned, default=previous_language),
+            "doc_ids": doc_ids,
+            "filter_language": filter_language,
+            "started": started,
+        }
+        answer: Answer = self.chain.invoke(state)
+        answer.timings_ms.total = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
+        standalone, terms = heuristic_standalone(state["question"], state["history"])
+        model = self.chat_model
+        if model is not None and state["history"] and standalone != state["question"]:
+            try:
+                rewritten = message_text(model.invoke(
+                    condense_messages(state["history"], state["question"]))).strip()
+                if rewritten:
+                    standalone = rewritten
+                    for term in content_tokens(rewritten):
+                        terms.setdefault(term, 1.0)
+            except Exception as error:  # the heuristic result stands
+                log.warning("condense failed: %s", error.__class__.__name__)
+        return {**state, "standalone": standalone, "terms": terms}
+
+    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        retriever = self.retriever()
+        embedding = self.embeddings.embed_query(state["standalone"])
+        embedded = time.perf_counter()
+        retrieved = retriever.retrieve(
+            state["standalone"], embedding,
+            prefer_language=state["language"],
+            language=state["filter_language"],
+            doc_ids=state["doc_ids"],
+        )
+        done = time.perf_counter()
+        return {**state, "embedding": embedding, "retrieved": retrieved,
+                "embed_ms": (embedded - started) * 1000, "retrieve_ms": (done - started) * 1000}
+
+    def _answer(self, state: dict[str, Any]) -> Answer:
+        started = time.perf_counter()
+        language: Language = state["language"]
+        retrieved: list[ScoredChunk] = state["retrieved"]
+        extractive = answer_extractively(
+            state["terms"], state["embedding"], retrieved, language,
+            self.retriever().bm25.idf, self.sentence_vectors,
+            self.settings.refusal_threshold, self.settings.max_sentences,
+            is_quantity_question(state["question"]),
+        )
+        answer = Answer(
+            question=state["question"], standalone_question=state["standalone"],
+            answer=extractive.answer, language=language, refused=extractive.refused,
+            citations=extractive.citations, retrieved=retrieved,
+            evidence_score=round(extractive.evidence, 4),
+        )
+        model = self.chat_model
+        if model is not None and not extractive.refused:
+            self._generate(model, state, answer)
+        answer.timings_ms = Timings(
+            retrieve=round(state["retrieve_ms"], 2),
+            answer=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return answer
+
+    def _generate(self, model: BaseChatModel, state: dict[str, Any], answer: Answer) -> None:
+        """Replace the extractive answer with a validated generated one, or keep it with a note."""
+        language: Language = state["language"]
+        sources = answer.retrieved
+        try:
+            reply = message_text(model.invoke(answer_messages(state["standalone"], sources, language)))
+        except Exception as error:
+            reason = error.__class__.__name__
+            log.warning("LLM failed, extractive fallback: %s", reason)
+            answer.warnings.append(f"LLM unavailable ({reason}); extractive answer used.")
+            answer.answer = f"{answer.answer}\n\n{_FALLBACK_NOTE[language].format(reason=reason)}"
+            return
+        if reply.strip().startswith(NOT_FOUND):
+            answer.answer, answer.citations, answer.refused = refusal_text(language), [], True
+            answer.mode = self.settings.llm
+            return
+        validated = validate_answer(reply.strip(), sources, language)
+        if not validated.citations:
+            answer.warnings.extend(validated.warnings)
+            answer.warnings.append("The generated answer cited no valid source; extractive answer used.")
+            answer.answer = (f"{answer.answer}\n\n"
+                             f"{_FALLBACK_NOTE[language].format(reason='no valid citation')}")
+            return
+        answer.answer, answer.citations = validated.text, validated.citations
+        answer.warnings.extend(validated.warnings)
+        answer.mode = self.settings.llm

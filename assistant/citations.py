@@ -1,0 +1,85 @@
+"""Check a generated answer against its sources: markers must resolve, figures must be cited.
+
+Works on plain strings and chunks, so it is tested without any language model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .models import Citation, Language, ScoredChunk
+from .text import content_tokens, numbers_in, split_sentences
+
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_UNSUPPORTED_NOTE = {
+    "en": "Note: {figures} could not be found in the cited sources; check before relying on it.",
+    "fr": "Attention : {figures} ne figure pas dans les sources citées ; à vérifier.",
+}
+
+
+@dataclass
+class ValidatedAnswer:
+    text: str
+    citations: list[Citation]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _best_quote(chunk_text: str, claim: str) -> tuple[int, str]:
+    """The sentence of the chunk that shares most words and figures with the claim."""
+    claim_tokens = set(content_tokens(claim))
+    claim_numbers = numbers_in(claim)
+    best: tuple[float, int, str] = (-1.0, 0, chunk_text)
+    for start, end in split_sentences(chunk_text):
+        sentence = chunk_text[start:end]
+        overlap = len(claim_tokens & set(content_tokens(sentence)))
+        overlap += 2 * len(claim_numbers & numbers_in(sentence))
+        if overlap > best[0]:
+            best = (overlap, start, sentence)
+    return best[1], best[2]
+
+
+def validate_answer(text: str, sources: list[ScoredChunk], language: Language) -> ValidatedAnswer:
+    """Drop markers that point nowhere, renumber the rest, flag figures no cited source holds."""
+    warnings: list[str] = []
+    renumber: dict[int, int] = {}
+    claims: dict[int, list[str]] = {}
+
+    sentences = [text[s:e] for s, e in split_sentences(text)] or [text]
+    repaired_sentences = []
+    for sentence in sentences:
+        def replace(match: re.Match[str], sentence: str = sentence) -> str:
+            kept = []
+            for raw in match.group(1).split(","):
+                n = int(raw)
+                if not 1 <= n <= len(sources):
+                    warnings.append(f"Removed citation [{n}]: it points to no source.")
+                    continue
+                new = renumber.setdefault(n, len(renumber) + 1)
+                claims.setdefault(n, []).append(_MARKER.sub("", sentence))
+                kept.append(f"[{new}]")
+            return "".join(kept)
+
+        repaired_sentences.append(_MARKER.sub(replace, sentence))
+    repaired = " ".join(repaired_sentences)
+    repaired = re.sub(r"\s+([.,;:!?])", r"\1", repaired).strip()
+
+    citations = []
+    for original, new in sorted(renumber.items(), key=lambda item: item[1]):
+        chunk = sources[original - 1].chunk
+        start, quote = _best_quote(chunk.text, " ".join(claims[original]))
+        citations.append(Citation(
+            n=new, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
+            locator=chunk.locator, quote=quote, quote_start=start, date=chunk.date,
+            chunk_text=chunk.text,
+        ))
+
+    cited_numbers: set[str] = set()
+    for original in renumber:
+        cited_numbers |= numbers_in(sources[original - 1].chunk.text)
+    unsupported = sorted(numbers_in(_MARKER.sub("", repaired)) - cited_numbers)
+    if unsupported:
+        figures = ", ".join(unsupported)
+        warnings.append(f"Unsupported figures (in no cited source): {figures}.")
+        repaired = f"{repaired}\n\n{_UNSUPPORTED_NOTE[language].format(figures=figures)}"
+    return ValidatedAnswer(repaired, citations, warnings)

@@ -1,0 +1,165 @@
+"""The ``assistant`` command: a thin shell over ``Assistant``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import typer  # noqa: E402
+
+from .settings import Settings  # noqa: E402
+
+app = typer.Typer(help="Cited answers on AI in outsourcing, from a curated corpus.",
+                  no_args_is_help=True, add_completion=False)
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Drop the index and build it from scratch.")] = False,
+) -> None:
+    """Add new and changed documents to the index; remove deleted ones."""
+    from .ingest import ingest
+    from .store import IndexStore, IndexUnavailable, make_client
+
+    settings = Settings()
+    from .embeddings import load_embeddings
+
+    embeddings = load_embeddings(settings.embedding_model)
+    try:
+        if rebuild:
+            _wipe(settings)
+        store = IndexStore(settings, embeddings, make_client(settings))
+        report = ingest(settings, store, paths or None, progress=sys.stderr.isatty(),
+                        on_skip=lambda s: typer.echo(f"skipped: {s.reason}", err=True))
+    except IndexUnavailable as error:
+        raise fail(str(error)) from None
+    typer.echo(report.summary())
+
+
+def _wipe(settings: Settings) -> None:
+    """Rebuild from nothing; a corrupt embedded folder is removed rather than opened."""
+    import shutil
+
+    from .store import IndexStore, IndexUnavailable, make_client
+
+    if settings.chroma_host:
+        from .embeddings import load_embeddings
+
+        IndexStore(settings, load_embeddings(settings.embedding_model), make_client(settings)).wipe()
+        return
+    try:
+        from .embeddings import load_embeddings
+
+        IndexStore(settings, load_embeddings(settings.embedding_model), make_client(settings)).wipe()
+    except (IndexUnavailable, Exception):
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
+
+
+def _answer_json(answer: object) -> str:
+    return json.dumps(answer.public(), ensure_ascii=False)  # type: ignore[attr-defined]
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question, or '-' to read one per line from stdin.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+) -> None:
+    """Answer one question (or one per line of stdin with '-')."""
+    from .api import Assistant, QuestionError, clean_question
+    from .store import IndexUnavailable
+
+    settings = Settings()
+    questions = sys.stdin.read().splitlines() if question == "-" else [question]
+    if question != "-":
+        try:
+            clean_question(question, settings.max_question_chars)
+        except QuestionError as error:
+            raise fail(str(error)) from None
+    assistant = Assistant(settings)
+    try:
+        assistant.retriever()
+    except IndexUnavailable as error:
+        raise fail(str(error)) from None
+    for line in questions:
+        if question == "-" and not line.strip():
+            continue
+        try:
+            answer = assistant.ask(line)
+        except QuestionError as error:
+            if question != "-":
+                raise fail(str(error)) from None
+            typer.echo(json.dumps({"question": line, "error": str(error)}, ensure_ascii=False))
+            continue
+        except IndexUnavailable as error:
+            raise fail(str(error)) from None
+        if as_json:
+            typer.echo(_answer_json(answer))
+        else:
+            typer.echo(format_answer_text(answer))
+
+
+def format_answer_text(answer: object) -> str:
+    from .models import Answer
+
+    assert isinstance(answer, Answer)
+    lines = [answer.answer]
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            lines.append(f"[{c.n}] {c.title} ({c.locator}) {c.source}".rstrip())
+            lines.append(f"    « {c.quote} »")
+    return "\n".join(lines)
+
+
+@app.command("chat")
+def chat_command() -> None:
+    """Chat in the terminal; follow-up questions use the conversation."""
+    from .api import Assistant, QuestionError
+    from .models import Turn
+    from .store import IndexUnavailable
+
+    assistant = Assistant(Settings())
+    try:
+        assistant.retriever()
+    except IndexUnavailable as error:
+        raise fail(str(error)) from None
+    history: list[Turn] = []
+    typer.echo("Ask a question about AI in outsourcing (French or English). Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("\n> ")
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            return
+        if question.strip() in {"/quit", "/exit"}:
+            return
+        try:
+            answer = assistant.ask(question, history)
+        except (QuestionError, IndexUnavailable) as error:
+            typer.echo(f"Error: {error}")
+            continue
+        typer.echo(format_answer_text(answer))
+        history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.answer)]
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

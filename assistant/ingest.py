@@ -1,0 +1,172 @@
+"""Incremental ingest: re-embed only changed files, publish a new generation atomically."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from tqdm import tqdm
+
+from .chunking import chunk_document
+from .loaders import SUPPORTED_SUFFIXES, LoadError, file_sha256, load_document
+from .models import Chunk
+from .settings import Settings
+from .store import IndexStore
+
+log = logging.getLogger(__name__)
+_EMBED_BATCH = 64
+
+
+class SkippedFile(BaseModel):
+    path: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    files_seen: int = 0
+    files_unchanged: int = 0
+    files_changed: int = 0
+    files_deleted: int = 0
+    chunks_embedded: int = 0
+    chunks_copied: int = 0
+    chunks_total: int = 0
+    skipped: list[SkippedFile] = Field(default_factory=list)
+    generation: str | None = None
+    published: bool = False
+
+    def summary(self) -> str:
+        return (
+            f"{self.files_seen} files: {self.files_changed} new or changed, "
+            f"{self.files_unchanged} unchanged, {self.files_deleted} removed, "
+            f"{len(self.skipped)} skipped; {self.chunks_embedded} chunks embedded, "
+            f"{self.chunks_total} in the index"
+        )
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SkippedFile]]:
+    """Files to ingest under ``paths``; hidden files and folders are ignored."""
+    found: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for root in paths:
+        if root.is_file():
+            candidates = [root]
+        elif root.is_dir():
+            candidates = sorted(
+                p for p in root.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            )
+        else:
+            skipped.append(SkippedFile(path=str(root), reason=f"{root}: no such file or folder"))
+            continue
+        for path in candidates:
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(path.resolve())
+            elif root.is_file() or path.name.lower() not in {"readme", "license"}:
+                skipped.append(SkippedFile(
+                    path=str(path), reason=f"{path.name}: unsupported file type '{path.suffix or 'none'}'"))
+    return found, skipped
+
+
+def _under(path: str, roots: list[Path]) -> bool:
+    resolved = Path(path)
+    return any(resolved == root or root in resolved.parents for root in roots)
+
+
+def ingest(
+    settings: Settings,
+    store: IndexStore,
+    paths: list[Path] | None = None,
+    progress: bool = True,
+    on_skip: Callable[[SkippedFile], None] | None = None,
+) -> IngestReport:
+    """Bring the index in line with the files under ``paths`` (default: the corpus folder).
+
+    Files of the live index outside ``paths`` are kept; files under ``paths`` that are gone
+    are removed. Nothing is visible to readers until the new generation is published.
+    """
+    roots = [p.resolve() for p in (paths or [settings.corpus_dir])]
+    files, skipped = discover(roots)
+    report = IngestReport(files_seen=len(files), skipped=skipped)
+
+    live = store.live_generation()
+    live_files: dict[str, str] = {}
+    if live:
+        for batch in store.records(live):
+            for metadata in batch.metadatas:
+                live_files[str(metadata["path"])] = str(metadata["file_hash"])
+
+    new_chunks: list[Chunk] = []
+    keep_paths: set[str] = set()
+    doc_ids: dict[str, str] = {}
+    for path in files:
+        key = str(path)
+        try:
+            if path.stat().st_size <= settings.max_file_bytes and key in live_files:
+                if file_sha256(path.read_bytes()) == live_files[key]:
+                    keep_paths.add(key)
+                    report.files_unchanged += 1
+                    continue
+            document = load_document(path, settings.max_file_bytes)
+        except LoadError as error:
+            report.skipped.append(SkippedFile(path=key, reason=str(error)))
+            continue
+        except OSError as error:
+            report.skipped.append(SkippedFile(path=key, reason=f"{path.name}: {error.strerror}"))
+            continue
+        if document.doc_id in doc_ids:
+            report.skipped.append(SkippedFile(
+                path=key, reason=f"{path.name}: doc id '{document.doc_id}' already used by "
+                f"{Path(doc_ids[document.doc_id]).name}"))
+            continue
+        doc_ids[document.doc_id] = key
+        new_chunks.extend(chunk_document(document, settings.chunk_max_chars))
+        report.files_changed += 1
+
+    # A file that failed to load now keeps its previous chunks rather than vanishing.
+    skipped_paths = {s.path for s in report.skipped}
+    for key in live_files:
+        if key in skipped_paths and Path(key).exists():
+            keep_paths.add(key)
+        elif key not in keep_paths and not _under(key, roots):
+            keep_paths.add(key)
+    report.files_deleted = sum(
+        1 for key in live_files if key not in keep_paths and key not in doc_ids.values()
+    )
+    for entry in report.skipped:
+        (on_skip or (lambda s: log.warning("skipped %s", s.reason)))(entry)
+
+    if live and not new_chunks and report.files_deleted == 0:
+        report.generation = live
+        report.chunks_total = store.raw_collection(live).count()
+        return report
+
+    generation = store.new_generation()
+    try:
+        if live:
+            for batch in store.records(live, with_embeddings=True):
+                keep = [i for i, m in enumerate(batch.metadatas) if str(m["path"]) in keep_paths]
+                batch.ids = [batch.ids[i] for i in keep]
+                batch.texts = [batch.texts[i] for i in keep]
+                batch.metadatas = [batch.metadatas[i] for i in keep]
+                batch.embeddings = [batch.embeddings[i] for i in keep] if batch.embeddings else None
+                store.copy_records(generation, batch)
+                report.chunks_copied += len(keep)
+        bar = tqdm(total=len(new_chunks), desc="Embedding", unit="chunk",
+                   disable=not progress or len(new_chunks) < _EMBED_BATCH)
+        for start in range(0, len(new_chunks), _EMBED_BATCH):
+            batch_chunks = new_chunks[start : start + _EMBED_BATCH]
+            vectors = store.embeddings.embed_documents([c.text for c in batch_chunks])
+            store.add_chunks(generation, batch_chunks, vectors)
+            report.chunks_embedded += len(batch_chunks)
+            bar.update(len(batch_chunks))
+        bar.close()
+        store.publish(generation)
+    except BaseException:
+        store.drop_stale(keep=live)
+        raise
+    report.generation = generation
+    report.published = True
+    report.chunks_total = report.chunks_copied + report.chunks_embedded
+    return report

@@ -1,0 +1,279 @@
+"""Read .md, .txt, .html, .pdf and .docx files into structured documents.
+
+Each loader returns blocks (a heading path and one paragraph) so chunking can follow the
+document's own structure. A file that cannot be read raises ``LoadError`` whose message is
+the one-line reason shown to the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+from .models import Language
+from .text import detect_language
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
+_DOCX_MAX_UNCOMPRESSED = 200_000_000
+
+
+class LoadError(Exception):
+    """A file was skipped; ``str(error)`` is a one-line reason."""
+
+
+class Block(BaseModel):
+    heading_path: list[str]
+    text: str
+    start: int = Field(description="Offset of the paragraph in SourceDocument.text.")
+    end: int
+
+
+class SourceDocument(BaseModel):
+    doc_id: str
+    title: str
+    language: Language
+    date: str = ""
+    source: str = ""
+    confidence: str = ""
+    path: str
+    file_hash: str
+    text: str
+    blocks: list[Block]
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "document"
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if b"\x00" in data[:8192]:
+        raise LoadError(f"{path.name}: binary content in a text file")
+    for encoding in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise LoadError(f"{path.name}: not valid UTF-8 text")
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    match = re.match(r"\A---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        raise LoadError(f"front matter is not valid YAML ({error.__class__.__name__})") from error
+    if not isinstance(meta, dict):
+        raise LoadError("front matter is not a mapping")
+    return meta, text[match.end() :]
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def _markdown_blocks(body: str) -> list[tuple[list[str], str]]:
+    """Paragraphs with their heading path; a heading line opens a new section."""
+    blocks: list[tuple[list[str], str]] = []
+    path: list[tuple[int, str]] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            text = " ".join(line.strip() for line in paragraph).strip()
+            if text:
+                blocks.append(([title for _, title in path], text))
+            paragraph.clear()
+
+    for line in body.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            flush()
+            level = len(heading.group(1))
+            path = [(lvl, title) for lvl, title in path if lvl < level]
+            path.append((level, heading.group(2)))
+        elif not line.strip():
+            flush()
+        else:
+            paragraph.append(line)
+    flush()
+    return blocks
+
+
+def _plain_blocks(body: str) -> list[tuple[list[str], str]]:
+    """Plain text: each non-empty line is a paragraph (the usual shape of exported articles)."""
+    return [([], line.strip()) for line in body.splitlines() if line.strip()]
+
+
+def _html_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[list[str], str]]]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode(data, path), "html.parser")
+    for tag in soup(["script", "style", "nav", "footer", "noscript"]):
+        tag.decompose()
+    meta: dict[str, object] = {}
+    if soup.title and soup.title.string:
+        meta["title"] = soup.title.string.strip()
+    html_tag = soup.find("html")
+    if html_tag is not None and html_tag.get("lang"):
+        meta["language"] = str(html_tag.get("lang"))[:2]
+    blocks: list[tuple[list[str], str]] = []
+    path_stack: list[tuple[int, str]] = []
+    for element in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote"]):
+        text = " ".join(element.get_text(" ").split())
+        if not text:
+            continue
+        if element.name and element.name[0] == "h" and element.name[1:].isdigit():
+            level = int(element.name[1:])
+            path_stack = [(lvl, t) for lvl, t in path_stack if lvl < level]
+            path_stack.append((level, text))
+        else:
+            blocks.append(([t for _, t in path_stack], text))
+    return meta, blocks
+
+
+def _pdf_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[list[str], str]]]:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        meta: dict[str, object] = {}
+        if reader.metadata and reader.metadata.title:
+            meta["title"] = str(reader.metadata.title)
+        blocks: list[tuple[list[str], str]] = []
+        for number, page in enumerate(reader.pages, start=1):
+            text = page.extract_text() or ""
+            for paragraph in re.split(r"\n\s*\n", text):
+                joined = " ".join(paragraph.split())
+                if joined:
+                    blocks.append(([f"Page {number}"], joined))
+    except (PdfReadError, ValueError, KeyError, OSError) as error:
+        raise LoadError(f"{path.name}: unreadable PDF ({error.__class__.__name__})") from error
+    return meta, blocks
+
+
+def _docx_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[list[str], str]]]:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise LoadError(f"{path.name}: not a valid .docx (zip) file") from error
+    if expanded > _DOCX_MAX_UNCOMPRESSED:
+        raise LoadError(f"{path.name}: .docx expands to {expanded // 1_000_000} MB, refused")
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises many unrelated types on bad input
+        raise LoadError(f"{path.name}: unreadable .docx ({error.__class__.__name__})") from error
+    meta: dict[str, object] = {}
+    if document.core_properties.title:
+        meta["title"] = document.core_properties.title
+    blocks: list[tuple[list[str], str]] = []
+    path_stack: list[tuple[int, str]] = []
+    for paragraph in document.paragraphs:
+        text = " ".join(paragraph.text.split())
+        if not text:
+            continue
+        style = paragraph.style.name if paragraph.style is not None else ""
+        level_match = re.match(r"Heading (\d)", style or "")
+        if level_match or style == "Title":
+            level = int(level_match.group(1)) if level_match else 0
+            path_stack = [(lvl, t) for lvl, t in path_stack if lvl < level]
+            path_stack.append((level, text))
+        else:
+            blocks.append(([t for _, t in path_stack], text))
+    return meta, blocks
+
+
+def _text_blocks(
+    parse: Callable[[str], list[tuple[list[str], str]]],
+) -> Callable[[bytes, Path], tuple[dict[str, object], list[tuple[list[str], str]]]]:
+    def load(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[list[str], str]]]:
+        meta, body = _split_front_matter(_decode(data, path))
+        return meta, parse(body)
+
+    return load
+
+
+_LOADERS = {
+    ".md": _text_blocks(_markdown_blocks),
+    ".markdown": _text_blocks(_markdown_blocks),
+    ".txt": _text_blocks(_plain_blocks),
+    ".html": _html_blocks,
+    ".htm": _html_blocks,
+    ".pdf": _pdf_blocks,
+    ".docx": _docx_blocks,
+}
+
+_MAGIC = {".pdf": b"%PDF", ".docx": b"PK\x03\x04"}
+
+
+def _source_text(meta: dict[str, object]) -> str:
+    sources = meta.get("sources", meta.get("source", ""))
+    if isinstance(sources, list):
+        return "; ".join(str(s) for s in sources)
+    return str(sources or "")
+
+
+def load_document(path: Path, max_bytes: int, doc_id: str | None = None) -> SourceDocument:
+    """Read one file; raise ``LoadError`` with a one-line reason when it must be skipped."""
+    suffix = path.suffix.lower()
+    if suffix not in _LOADERS:
+        raise LoadError(f"{path.name}: unsupported file type '{suffix or 'none'}'")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(f"{path.name}: {size:,} bytes is over the {max_bytes:,}-byte limit")
+        data = path.read_bytes()
+    except OSError as error:
+        raise LoadError(f"{path.name}: cannot read ({error.strerror})") from error
+    if not data.strip():
+        raise LoadError(f"{path.name}: empty file")
+    magic = _MAGIC.get(suffix)
+    if magic and not data.startswith(magic):
+        raise LoadError(f"{path.name}: content is not a {suffix} file")
+    meta, raw_blocks = _LOADERS[suffix](data, path)
+    if not raw_blocks:
+        raise LoadError(f"{path.name}: no text found")
+
+    text_parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    for heading_path, paragraph in raw_blocks:
+        blocks.append(Block(heading_path=heading_path, text=paragraph, start=offset,
+                            end=offset + len(paragraph)))
+        text_parts.append(paragraph)
+        offset += len(paragraph) + 2
+    text = "\n\n".join(text_parts)
+
+    language = str(meta.get("language", "") or "")[:2].lower()
+    title = str(meta.get("title") or next((b.heading_path[0] for b in blocks if b.heading_path), "")
+                or path.stem)
+    return SourceDocument(
+        doc_id=str(meta.get("id") or doc_id or slugify(path.stem)),
+        title=title,
+        language=language if language in ("en", "fr") else detect_language(text),
+        date=str(meta.get("date", "") or ""),
+        source=_source_text(meta),
+        confidence=str(meta.get("confidence", "") or ""),
+        path=str(path),
+        file_hash=file_sha256(data),
+        text=text,
+        blocks=blocks,
+    )

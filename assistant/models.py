@@ -1,0 +1,118 @@
+"""Domain types shared by every front end: chunks, citations, answers.
+
+LangChain ``Document`` objects are converted to and from these in ``store.py`` only,
+so the rest of the package never depends on LangChain's data shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Language = Literal["en", "fr"]
+Role = Literal["user", "assistant"]
+
+
+class Chunk(BaseModel):
+    """One retrievable passage of a corpus document, with where it came from."""
+
+    id: str = Field(description="Stable id: same document and text give the same id.")
+    doc_id: str
+    text: str
+    title: str
+    heading_path: list[str] = Field(default_factory=list)
+    paragraph_start: int = Field(description="First paragraph index (0-based) in the document.")
+    paragraph_end: int = Field(description="Last paragraph index (inclusive).")
+    char_start: int
+    char_end: int
+    language: Language
+    source: str = Field(default="", description="Source URL(s) or reference, ';'-separated.")
+    date: str = ""
+    path: str = Field(default="", description="File the chunk was read from.")
+    content_hash: str = Field(description="sha256 of the chunk text.")
+    file_hash: str = Field(default="", description="sha256 of the whole source file.")
+
+    @property
+    def locator(self) -> str:
+        heading = " > ".join(self.heading_path)
+        if self.paragraph_start == self.paragraph_end:
+            paragraphs = f"¶{self.paragraph_start + 1}"
+        else:
+            paragraphs = f"¶{self.paragraph_start + 1}-{self.paragraph_end + 1}"
+        return f"{heading}, {paragraphs}" if heading else paragraphs
+
+
+class ScoredChunk(BaseModel):
+    chunk: Chunk
+    score: float = Field(description="Fused retrieval score (higher is better).")
+    dense_similarity: float = Field(default=0.0, description="Cosine similarity to the query.")
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class Citation(BaseModel):
+    """What an ``[n]`` marker in an answer points to; ``quote`` is an exact span of the chunk."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    locator: str
+    quote: str
+    quote_start: int = Field(description="Offset of the quote inside the chunk text.")
+    date: str = ""
+    chunk_text: str = Field(default="", description="The whole cited passage, for source panels.")
+
+    def public(self) -> dict[str, object]:
+        """The citation as the JSON contract exposes it."""
+        return {
+            "n": self.n,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source": self.source,
+            "locator": self.locator,
+            "quote": self.quote,
+        }
+
+
+class Turn(BaseModel):
+    role: Role
+    content: str
+
+
+class Timings(BaseModel):
+    retrieve: float = 0.0
+    answer: float = 0.0
+    total: float = 0.0
+
+
+class Answer(BaseModel):
+    question: str
+    standalone_question: str = ""
+    answer: str
+    language: Language
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    retrieved: list[ScoredChunk] = Field(default_factory=list)
+    evidence_score: float = 0.0
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Problems found and repaired or flagged (bad markers, unsupported numbers).",
+    )
+    mode: str = Field(default="extractive", description="extractive, or the LLM that answered.")
+    timings_ms: Timings = Field(default_factory=Timings)
+
+    def public(self) -> dict[str, object]:
+        """The answer object of the ``ask --json`` / ``POST /api/ask`` contract."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "language": self.language,
+            "refused": self.refused,
+            "citations": [c.public() for c in self.citations],
+            "timings_ms": self.timings_ms.model_dump(),
+            "warnings": self.warnings,
+            "mode": self.mode,
+        }

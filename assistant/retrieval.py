@@ -1,0 +1,133 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, reciprocal rank fusion, then MMR de-duplication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from langchain_chroma import Chroma
+
+from .lexical import BM25Index
+from .models import Chunk, Language, ScoredChunk
+from .settings import Settings
+from .text import content_tokens
+
+# Passages in the question's language are preferred, not required: the article is French
+# only, so an English question about it must still reach it.
+_OTHER_LANGUAGE_WEIGHT = 0.85
+
+
+class HybridRetriever:
+    def __init__(self, chunks: list[Chunk], vectorstore: Chroma, settings: Settings) -> None:
+        self.chunks = chunks
+        self.vectorstore = vectorstore
+        self.settings = settings
+        self.row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
+        self.bm25 = BM25Index([c.text for c in chunks])
+        self._token_sets = [frozenset(content_tokens(c.text)) for c in chunks]
+        self._languages = np.array([c.language for c in chunks])
+        self._doc_ids = np.array([c.doc_id for c in chunks])
+
+    def _where(self, language: Language | None, doc_ids: list[str] | None) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if language:
+            clauses.append({"language": language})
+        if doc_ids:
+            clauses.append({"doc_id": {"$in": list(doc_ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def _allowed(self, language: Language | None, doc_ids: list[str] | None) -> np.ndarray | None:
+        if not language and not doc_ids:
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if language:
+            mask &= self._languages == language
+        if doc_ids:
+            mask &= np.isin(self._doc_ids, list(doc_ids))
+        return mask
+
+    def dense(self, query_embedding: list[float], k: int, language: Language | None = None,
+              doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
+        results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+            query_embedding, k=min(k, len(self.chunks)), filter=self._where(language, doc_ids)
+        )
+        ranked = []
+        for document, similarity in results:
+            row = self.row_of.get(str(document.id))
+            if row is None:  # the index moved on since this retriever was built
+                continue
+            ranked.append((row, float(similarity)))
+        return ranked
+
+    def retrieve(
+        self,
+        query: str,
+        query_embedding: list[float],
+        k: int | None = None,
+        prefer_language: Language | None = None,
+        language: Language | None = None,
+        doc_ids: list[str] | None = None,
+    ) -> list[ScoredChunk]:
+        if not self.chunks:
+            return []
+        k = k or self.settings.top_k
+        fetch = max(self.settings.fetch_k, k)
+        dense = self.dense(query_embedding, fetch, language, doc_ids)
+        lexical = (
+            self.bm25.search(query, fetch, self._allowed(language, doc_ids))
+            if self.settings.hybrid else []
+        )
+        fused: dict[int, float] = {}
+        dense_rank: dict[int, int] = {}
+        lexical_rank: dict[int, int] = {}
+        similarity: dict[int, float] = {}
+        for rank, (row, sim) in enumerate(dense):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+            dense_rank[row] = rank + 1
+            similarity[row] = sim
+        for rank, (row, _) in enumerate(lexical):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+            lexical_rank[row] = rank + 1
+        if prefer_language:
+            for row in fused:
+                if self.chunks[row].language != prefer_language:
+                    fused[row] *= _OTHER_LANGUAGE_WEIGHT
+        order = self._mmr(sorted(fused, key=lambda r: -fused[r]), fused, k)
+        return [
+            ScoredChunk(
+                chunk=self.chunks[row],
+                score=fused[row],
+                dense_similarity=similarity.get(row, 0.0),
+                dense_rank=dense_rank.get(row),
+                lexical_rank=lexical_rank.get(row),
+            )
+            for row in order
+        ]
+
+    def _mmr(self, candidates: list[int], relevance: dict[int, float], k: int) -> list[int]:
+        """Maximal marginal relevance with token overlap as redundancy: no paragraph twice."""
+        if not candidates:
+            return []
+        top = relevance[candidates[0]] or 1.0
+        chosen: list[int] = []
+        pool = list(candidates)
+        lam = self.settings.mmr_lambda
+        while pool and len(chosen) < k:
+            def gain(row: int) -> float:
+                redundancy = max((self._overlap(row, other) for other in chosen), default=0.0)
+                return lam * relevance[row] / top - (1 - lam) * redundancy
+
+            best = max(pool, key=gain)
+            pool.remove(best)
+            if any(self._overlap(best, other) > 0.9 for other in chosen):
+                continue  # the same paragraph again (a re-upload, a quoted copy)
+            chosen.append(best)
+        return chosen
+
+    def _overlap(self, a: int, b: int) -> float:
+        left, right = self._token_sets[a], self._token_sets[b]
+        if not left or not right:
+            return 0.0
+        return len(left & right) / len(left | right)

@@ -1,0 +1,199 @@
+"""Chroma at the edge: the embedded client or a server, versioned collections, a live pointer.
+
+Every ingest that changes anything writes a new *generation* collection and then moves the
+live pointer (the metadata of a small pointer collection) to it in one write. Readers only
+follow the pointer, so a failed or killed ingest leaves the previous generation answering.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from .models import Chunk
+from .settings import Settings
+
+_COPY_BATCH = 2000
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be used; the message says what to do."""
+
+
+def make_client(settings: Settings) -> chromadb.ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    try:
+        if settings.chroma_host:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    except Exception as error:  # chromadb raises bare Exception/ValueError for both cases
+        raise IndexUnavailable(_unavailable_message(settings, error)) from error
+
+
+def _unavailable_message(settings: Settings, error: BaseException) -> str:
+    if settings.chroma_host:
+        return (
+            f"The Chroma server at {settings.chroma_mode()} is not reachable "
+            f"({error.__class__.__name__}); start it or unset CHROMA_HOST."
+        )
+    return (
+        f"The index in {settings.index_dir} cannot be opened ({error.__class__.__name__}); "
+        "run `assistant ingest --rebuild`."
+    )
+
+
+def chunk_to_metadata(chunk: Chunk) -> dict[str, str | int]:
+    return {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "heading_path": "\x1f".join(chunk.heading_path),
+        "paragraph_start": chunk.paragraph_start,
+        "paragraph_end": chunk.paragraph_end,
+        "char_start": chunk.char_start,
+        "char_end": chunk.char_end,
+        "language": chunk.language,
+        "source": chunk.source,
+        "date": chunk.date,
+        "path": chunk.path,
+        "content_hash": chunk.content_hash,
+        "file_hash": chunk.file_hash,
+    }
+
+
+def chunk_from_record(chunk_id: str, text: str, metadata: dict[str, Any]) -> Chunk:
+    heading = str(metadata.get("heading_path", ""))
+    return Chunk(
+        id=chunk_id,
+        text=text,
+        heading_path=heading.split("\x1f") if heading else [],
+        **{k: v for k, v in metadata.items() if k != "heading_path"},
+    )
+
+
+def chunk_from_document(document: Document) -> Chunk:
+    return chunk_from_record(str(document.id), document.page_content, dict(document.metadata))
+
+
+@dataclass
+class StoredRecords:
+    ids: list[str]
+    texts: list[str]
+    metadatas: list[dict[str, Any]]
+    embeddings: list[list[float]] | None
+
+
+class IndexStore:
+    """The live generation of one index name, on whichever Chroma the settings point to."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings,
+                 client: chromadb.ClientAPI | None = None) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.client = client or make_client(settings)
+        self.name = settings.index_name()
+
+    # -- the pointer -------------------------------------------------------------------
+    def _pointer(self) -> Any:
+        return self.client.get_or_create_collection(f"{self.name}-live")
+
+    def live_generation(self) -> str | None:
+        try:
+            metadata = self._pointer().metadata or {}
+        except Exception as error:
+            raise IndexUnavailable(_unavailable_message(self.settings, error)) from error
+        live = metadata.get("generation")
+        return str(live) if live else None
+
+    def publish(self, generation: str) -> None:
+        """Point readers at ``generation`` and drop every other generation of this index."""
+        self._pointer().modify(metadata={"generation": generation, "published": time.time()})
+        self.drop_stale(keep=generation)
+
+    def drop_stale(self, keep: str | None) -> None:
+        for collection in self.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            if name.startswith(f"{self.name}-g") and name != keep:
+                self.client.delete_collection(name)
+
+    # -- generations -------------------------------------------------------------------
+    def new_generation(self) -> str:
+        generation = f"{self.name}-g{time.time_ns()}"
+        self.client.create_collection(generation, metadata={"hnsw:space": "cosine"})
+        return generation
+
+    def vectorstore(self, generation: str) -> Chroma:
+        return Chroma(
+            client=self.client,
+            collection_name=generation,
+            embedding_function=self.embeddings,
+            create_collection_if_not_exists=False,
+        )
+
+    def raw_collection(self, generation: str) -> Any:
+        return self.client.get_collection(generation)
+
+    def records(self, generation: str, with_embeddings: bool = False) -> Iterator[StoredRecords]:
+        collection = self.raw_collection(generation)
+        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
+        total = collection.count()
+        for offset in range(0, total, _COPY_BATCH):
+            batch = collection.get(include=include, limit=_COPY_BATCH, offset=offset)
+            embeddings = batch.get("embeddings")
+            yield StoredRecords(
+                ids=list(batch["ids"]),
+                texts=list(batch["documents"] or []),
+                metadatas=[dict(m) for m in batch["metadatas"] or []],
+                embeddings=[list(map(float, e)) for e in embeddings] if with_embeddings
+                and embeddings is not None else None,
+            )
+
+    def live_chunks(self) -> list[Chunk]:
+        generation = self.live_generation()
+        if generation is None:
+            return []
+        chunks: list[Chunk] = []
+        for batch in self.records(generation):
+            chunks.extend(
+                chunk_from_record(i, t, m)
+                for i, t, m in zip(batch.ids, batch.texts, batch.metadatas, strict=True)
+            )
+        return chunks
+
+    def add_chunks(self, generation: str, chunks: list[Chunk],
+                   embeddings: list[list[float]]) -> None:
+        if not chunks:
+            return
+        self.raw_collection(generation).add(
+            ids=[c.id for c in chunks],
+            documents=[c.text for c in chunks],
+            metadatas=[chunk_to_metadata(c) for c in chunks],  # type: ignore[misc]
+            embeddings=embeddings,  # type: ignore[arg-type]
+        )
+
+    def copy_records(self, generation: str, records: StoredRecords) -> None:
+        if not records.ids:
+            return
+        self.raw_collection(generation).add(
+            ids=records.ids,
+            documents=records.texts,
+            metadatas=records.metadatas,  # type: ignore[arg-type]
+            embeddings=records.embeddings,  # type: ignore[arg-type]
+        )
+
+    def wipe(self) -> None:
+        """Remove every collection of this index name (``ingest --rebuild``)."""
+        for collection in self.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            if name.startswith(f"{self.name}-"):
+                self.client.delete_collection(name)

@@ -1,0 +1,124 @@
+"""Language-aware text primitives: normalisation, tokens, sentences, language detection."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from .models import Language
+
+_EN_STOP = set(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    me more most my no nor not now of off on once only or other our out over own same she should
+    so some such than that the their them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your
+    according did said says say tell told give much many also what's which's does do per""".split()
+)
+_FR_STOP = set(
+    """a afin ai aie aient ainsi alors au aucun aussi autre aux avec avoir avons ayant c ca ce ceci
+    cela celle celles celui ces cet cette chaque chez comme comment d dans de des donc dont du elle
+    elles en encore est et etaient etait ete etre eu eux fait faut il ils j je l la le les leur
+    leurs lui m ma mais me meme mes moi mon n ne ni nos notre nous on ont ou par pas pendant peu
+    peut plus pour pourquoi quand que quel quelle quelles quels qui quoi s sa sans se selon ses si
+    son sont sous sur t ta te tes toi ton tous tout toute toutes tres tu un une vos votre vous y
+    qu est-ce dit disent combien quelle part""".split()
+)
+_STOP = _EN_STOP | _FR_STOP
+
+_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+", re.UNICODE)
+_FR_MARKERS = set(
+    """le la les des du une est et que qui pour dans sur avec pas plus par ce cette ces sont ont
+    selon quelle quel quels quelles combien pourquoi comment leurs aux entreprises effectifs
+    au ou l d qu c n""".split()
+)
+_EN_MARKERS = set(
+    """the of and is are what which how why who for with that this from was were did does have
+    has share according many much companies staff""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents so 'Effectifs' and 'effectifs' match across spellings."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text.replace("’", "'")))
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper for English and French: enough to match plural and gender forms."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    for suffix in ("ements", "ement", "ations", "ation", "ings", "ing", "ies", "es", "s", "e", "x"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_tokens(text: str) -> list[str]:
+    """Stemmed tokens without stop words: the unit of lexical matching."""
+    return [stem(w) for w in words(text) if w not in _STOP and (len(w) > 1 or w.isdigit())]
+
+
+def detect_language(text: str, default: Language = "en") -> Language:
+    tokens = words(text)
+    french = sum(t in _FR_MARKERS for t in tokens)
+    english = sum(t in _EN_MARKERS for t in tokens)
+    if re.search(r"[éèêàçùâîôû]", text.lower()):
+        french += 1
+    if french == english:
+        return default
+    return "fr" if french > english else "en"
+
+
+# A sentence ends at . ! ? … followed by space and an upper-case letter, digit, quote or
+# bracket; abbreviations and decimal numbers ("1.16", "U.S.") must not split.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»)]?\s+(?=[\"“«(\[]?[A-ZÀ-Ý0-9¿¡])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "M.", "Mr.", "Dr.", "St.", "vs.", "U.S.", "p.", "no.")
+
+
+def split_sentences(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) offsets of sentences in ``text``; spans are exact substrings."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start : match.start()].rstrip()
+        if candidate.endswith(_ABBREVIATIONS):
+            continue
+        if candidate.strip():
+            begin = start + (len(text[start:]) - len(text[start:].lstrip()))
+            yield begin, start + len(text[start : match.start()].rstrip())
+        start = match.end()
+    tail = text[start:]
+    if tail.strip():
+        begin = start + (len(tail) - len(tail.lstrip()))
+        yield begin, start + len(tail.rstrip())
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers written in ``text``, normalised ('1 000,5' -> '1000.5', '20 %' -> '20')."""
+    found = set()
+    for raw in _NUMBER.findall(text):
+        compact = re.sub(r"[ \u00a0\u202f]", "", raw)
+        # ",ddd" groups thousands ("3,412"); any other comma is a French decimal ("1,5").
+        compact = re.sub(r",(?=\d{3}(?:\D|$))", "", compact).replace(",", ".")
+        if compact.count(".") > 1:
+            compact = compact.replace(".", "")
+        try:
+            value = float(compact)
+        except ValueError:
+            continue
+        found.add(format_number(value))
+    return found
+
+
+def format_number(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
