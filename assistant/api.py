@@ -16,7 +16,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .citations import validate_answer
-from .conversation import heuristic_standalone
+from .conversation import has_new_subject, heuristic_standalone
 from .embeddings import load_embeddings
 from .extractive import (
     SentenceEmbeddingCache,
@@ -39,6 +39,13 @@ _FALLBACK_NOTE = {
     "en": "Note: the language model did not answer ({reason}); this answer quotes the corpus directly.",
     "fr": "Note : le modèle de langage n'a pas répondu ({reason}) ; cette réponse cite directement le corpus.",
 }
+
+
+def _search_failed(settings: Settings, error: BaseException) -> str:
+    if settings.chroma_host:
+        return (f"The search service (Chroma at {settings.chroma_mode()}) is not answering "
+                f"({error.__class__.__name__}); please try again in a moment.")
+    return f"The index could not be searched ({error.__class__.__name__}); please try again."
 
 
 class QuestionError(ValueError):
@@ -104,18 +111,29 @@ class Assistant:
                     "There is no index yet: run `assistant ingest` (or `make run`) first."
                 )
             if generation != self._generation or self._retriever is None:
-                try:
-                    chunks = self.store.live_chunks()
-                except Exception as error:
-                    raise IndexUnavailable(
-                        f"The index could not be read ({error.__class__.__name__}); "
-                        "run `assistant ingest --rebuild`."
-                    ) from error
+                self._load_generation(generation)
+            assert self._retriever is not None
+            return self._retriever
+
+    def _load_generation(self, generation: str) -> None:
+        for attempt in range(3):
+            try:
+                chunks = self.store.live_chunks(generation)
                 self._retriever = HybridRetriever(
                     chunks, self.store.vectorstore(generation), self.settings
                 )
                 self._generation = generation
-            return self._retriever
+                return
+            except Exception as error:
+                # An ingest may have published and dropped this generation meanwhile.
+                newer = self.store.live_generation()
+                if attempt < 2 and newer and newer != generation:
+                    generation = newer
+                    continue
+                raise IndexUnavailable(
+                    f"The index could not be read ({error.__class__.__name__}); "
+                    "run `assistant ingest --rebuild`."
+                ) from error
 
     def ingest(self, paths: list[Any] | None = None, progress: bool = False) -> IngestReport:
         with self._lock:
@@ -170,12 +188,29 @@ class Assistant:
         retriever = self.retriever()
         embedding = self.embeddings.embed_query(state["standalone"])
         embedded = time.perf_counter()
-        retrieved = retriever.retrieve(
-            state["standalone"], embedding,
-            prefer_language=state["language"],
-            language=state["filter_language"],
-            doc_ids=state["doc_ids"],
-        )
+        def search(retriever: HybridRetriever) -> list[ScoredChunk]:
+            return retriever.retrieve(
+                state["standalone"], embedding,
+                focus=state["question"]
+                if state["standalone"] != state["question"] and has_new_subject(state["question"])
+                else None,
+                prefer_language=state["language"],
+                language=state["filter_language"],
+                doc_ids=state["doc_ids"],
+            )
+
+        try:
+            retrieved = search(retriever)
+        except Exception as error:
+            # The generation may have been replaced under us, or the server may be down:
+            # re-read the pointer once, then report plainly.
+            self._checked_at = 0.0
+            try:
+                retrieved = search(self.retriever())
+            except IndexUnavailable:
+                raise
+            except Exception:
+                raise IndexUnavailable(_search_failed(self.settings, error)) from error
         done = time.perf_counter()
         return {**state, "embedding": embedding, "retrieved": retrieved,
                 "embed_ms": (embedded - started) * 1000, "retrieve_ms": (done - started) * 1000}
@@ -188,7 +223,7 @@ class Assistant:
             state["terms"], state["embedding"], retrieved, language,
             self.retriever().bm25.idf, self.sentence_vectors,
             self.settings.refusal_threshold, self.settings.max_sentences,
-            is_quantity_question(state["question"]),
+            is_quantity_question(state["question"]), self.settings.select_ratio,
         )
         answer = Answer(
             question=state["question"], standalone_question=state["standalone"],

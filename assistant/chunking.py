@@ -8,6 +8,10 @@ from .loaders import Block, SourceDocument
 from .models import Chunk
 from .text import split_sentences
 
+# Bump when chunk boundaries or ids change: the index name includes it, so old vectors are
+# never mixed with new chunks.
+CHUNKER_VERSION = 1
+
 
 def _chunk_id(doc_id: str, text: str, occurrence: int) -> str:
     digest = hashlib.sha256(f"{doc_id}\x1f{occurrence}\x1f{text}".encode()).hexdigest()

@@ -157,6 +157,26 @@ def chat_command() -> None:
         history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.answer)]
 
 
+# Front ends living in their own sub-packages add their commands through ``register(app)``.
+_COMMAND_MODULES = (
+    "assistant.web.commands",
+    "assistant.slack.commands",
+    "assistant.evaluation.commands",
+)
+
+
+def _register_commands() -> None:
+    import importlib
+    import importlib.util
+
+    for name in _COMMAND_MODULES:
+        if importlib.util.find_spec(name.rsplit(".", 1)[0]) and importlib.util.find_spec(name):
+            importlib.import_module(name).register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     app()
 

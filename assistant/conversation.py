@@ -29,6 +29,14 @@ def is_follow_up(question: str) -> bool:
     )
 
 
+_NAMED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-ZÀ-Ý][\w'’-]+|\d")
+
+
+def has_new_subject(question: str) -> bool:
+    """A follow-up that names something (a country, a firm, a year) shifts the subject."""
+    return bool(_NAMED.search(question.strip()))
+
+
 def last_user_question(history: list[Turn]) -> str | None:
     return next((t.content for t in reversed(history) if t.role == "user"), None)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .models import Citation, Language, ScoredChunk
-from .text import content_tokens, split_sentences
+from .text import content_tokens, numbers_in, split_sentences
 
 _INTRO = {"en": "Here is what the corpus says:", "fr": "Voici ce que dit le corpus :"}
 _OTHER_LANGUAGE_NOTE = {"en": " (source in French)", "fr": " (source en anglais)"}
@@ -27,9 +27,11 @@ _DIGIT = re.compile(r"\d")
 # Weights of the sentence score: meaning (dense), shared rare words (lexical), and how
 # well the retriever ranked the sentence's chunk.
 _W_DENSE, _W_LEXICAL, _W_RANK, _W_QUANTITY = 0.45, 0.45, 0.10, 0.08
-_SELECT_RATIO = 0.8
-_DUPLICATE_COSINE = 0.88
+_DUPLICATE_COSINE = 0.8
+_SAME_FIGURES_COSINE = 0.6
 _DUPLICATE_JACCARD = 0.5
+_CONFLICT_RATIO = 0.5
+_CONFLICT_COSINE = 0.5
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Candidate:
     end: int
     text: str
     tokens: frozenset[str]
+    figures: frozenset[str]
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
@@ -88,6 +91,7 @@ def answer_extractively(
     threshold: float,
     max_sentences: int,
     quantity_question: bool,
+    select_ratio: float = 0.8,
 ) -> ExtractiveResult:
     candidates = _candidates(retrieved)
     if not candidates or not question_terms:
@@ -120,13 +124,15 @@ def answer_extractively(
     chosen: list[tuple[Candidate, np.ndarray]] = []
     index_of = {id(c): i for i, c in enumerate(candidates)}
     for candidate in ranked:
-        if len(chosen) == max_sentences or candidate.score < max(best.score * _SELECT_RATIO, threshold):
+        if len(chosen) == max_sentences or candidate.score < max(best.score * select_ratio, threshold):
             break
         vector = vectors[index_of[id(candidate)]]
         if any(_near_duplicate(candidate, vector, other, other_vector)
                for other, other_vector in chosen):
             continue
         chosen.append((candidate, vector))
+
+    chosen.extend(_conflicting_figure(ranked, chosen, vectors, index_of, best.score, threshold))
 
     lines = [_INTRO[language]]
     citations: list[Citation] = []
@@ -142,6 +148,35 @@ def answer_extractively(
     return ExtractiveResult("\n".join(lines), citations, best.score, False)
 
 
+def _conflicting_figure(
+    ranked: list[Candidate],
+    chosen: list[tuple[Candidate, np.ndarray]],
+    vectors: np.ndarray,
+    index_of: dict[int, int],
+    best_score: float,
+    threshold: float,
+) -> list[tuple[Candidate, np.ndarray]]:
+    """A sentence on the same point that gives other figures.
+
+    Sources disagree (the article's 325 M EUR against the US$378 M reported elsewhere): the
+    answer must show both, each with its citation, rather than pick one silently.
+    """
+    shown = frozenset().union(*(c.figures for c, _ in chosen)) if chosen else frozenset()
+    if not shown:
+        return []
+    for candidate in ranked:
+        if candidate.score < max(best_score * _CONFLICT_RATIO, threshold):
+            break
+        if not candidate.figures - shown or any(candidate is c for c, _ in chosen):
+            continue
+        vector = vectors[index_of[id(candidate)]]
+        related = max(float(vector @ v / (np.linalg.norm(vector) * np.linalg.norm(v) + 1e-9))
+                      for _, v in chosen)
+        if related >= _CONFLICT_COSINE:
+            return [(candidate, vector)]
+    return []
+
+
 def _candidates(retrieved: list[ScoredChunk]) -> list[Candidate]:
     candidates = []
     for scored in retrieved:
@@ -150,14 +185,17 @@ def _candidates(retrieved: list[ScoredChunk]) -> list[Candidate]:
             sentence = text[start:end]
             tokens = frozenset(content_tokens(sentence))
             if len(tokens) >= 3:  # headings and fragments are not evidence
-                candidates.append(Candidate(scored, start, end, sentence, tokens))
+                candidates.append(Candidate(scored, start, end, sentence, tokens,
+                                            frozenset(numbers_in(sentence))))
     return candidates
 
 
 def _near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: np.ndarray) -> bool:
     cosine = float(a_vector @ b_vector / (np.linalg.norm(a_vector) * np.linalg.norm(b_vector) + 1e-9))
     jaccard = len(a.tokens & b.tokens) / max(len(a.tokens | b.tokens), 1)
-    return cosine > _DUPLICATE_COSINE or jaccard > _DUPLICATE_JACCARD
+    same_figures = bool(a.figures) and a.figures == b.figures
+    return (cosine > _DUPLICATE_COSINE or jaccard > _DUPLICATE_JACCARD
+            or same_figures and cosine > _SAME_FIGURES_COSINE)
 
 
 def is_quantity_question(question: str) -> bool:

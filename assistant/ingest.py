@@ -86,6 +86,17 @@ def ingest(
     Files of the live index outside ``paths`` are kept; files under ``paths`` that are gone
     are removed. Nothing is visible to readers until the new generation is published.
     """
+    with store.ingest_lock():
+        return _ingest(settings, store, paths, progress, on_skip)
+
+
+def _ingest(
+    settings: Settings,
+    store: IndexStore,
+    paths: list[Path] | None,
+    progress: bool,
+    on_skip: Callable[[SkippedFile], None] | None,
+) -> IngestReport:
     roots = [p.resolve() for p in (paths or [settings.corpus_dir])]
     files, skipped = discover(roots)
     report = IngestReport(files_seen=len(files), skipped=skipped)
@@ -164,7 +175,7 @@ def ingest(
         bar.close()
         store.publish(generation)
     except BaseException:
-        store.drop_stale(keep=live)
+        store.drop(generation)
         raise
     report.generation = generation
     report.published = True

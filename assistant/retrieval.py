@@ -66,6 +66,7 @@ class HybridRetriever:
         query: str,
         query_embedding: list[float],
         k: int | None = None,
+        focus: str | None = None,
         prefer_language: Language | None = None,
         language: Language | None = None,
         doc_ids: list[str] | None = None,
@@ -79,6 +80,11 @@ class HybridRetriever:
             self.bm25.search(query, fetch, self._allowed(language, doc_ids))
             if self.settings.hybrid else []
         )
+        # A follow-up's own words ("And in Kenya?") get a lexical list of their own, so the
+        # borrowed context of the previous question does not drown them.
+        focused = (
+            self.bm25.search(focus, fetch, self._allowed(language, doc_ids)) if focus else []
+        )
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}
         lexical_rank: dict[int, int] = {}
@@ -90,6 +96,8 @@ class HybridRetriever:
         for rank, (row, _) in enumerate(lexical):
             fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
             lexical_rank[row] = rank + 1
+        for rank, (row, _) in enumerate(focused):
+            fused[row] = fused.get(row, 0.0) + 2.0 / (self.settings.rrf_k + rank + 1)
         if prefer_language:
             for row in fused:
                 if self.chunks[row].language != prefer_language:

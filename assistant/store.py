@@ -7,8 +7,11 @@ follow the pointer, so a failed or killed ingest leaves the previous generation 
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +25,11 @@ from .models import Chunk
 from .settings import Settings
 
 _COPY_BATCH = 2000
+log = logging.getLogger(__name__)
+
+
+def _generation_time(name: str) -> int:
+    return int(name.rsplit("-g", 1)[1])
 
 
 class IndexUnavailable(Exception):
@@ -116,15 +124,42 @@ class IndexStore:
         return str(live) if live else None
 
     def publish(self, generation: str) -> None:
-        """Point readers at ``generation`` and drop every other generation of this index."""
-        self._pointer().modify(metadata={"generation": generation, "published": time.time()})
-        self.drop_stale(keep=generation)
+        """Point readers at ``generation`` and drop the generations older than it.
 
-    def drop_stale(self, keep: str | None) -> None:
+        Newer ones are left alone: they belong to an ingest still running elsewhere.
+        """
+        self._pointer().modify(metadata={"generation": generation, "published": time.time()})
+        for name in self._generations():
+            if _generation_time(name) < _generation_time(generation):
+                self.drop(name)
+
+    def drop(self, generation: str) -> None:
+        try:
+            self.client.delete_collection(generation)
+        except Exception:  # already gone: another ingest cleaned it up
+            log.debug("generation %s already dropped", generation)
+
+    def _generations(self) -> list[str]:
+        names = []
         for collection in self.client.list_collections():
             name = collection if isinstance(collection, str) else collection.name
-            if name.startswith(f"{self.name}-g") and name != keep:
-                self.client.delete_collection(name)
+            if name.startswith(f"{self.name}-g"):
+                names.append(name)
+        return names
+
+    @contextmanager
+    def ingest_lock(self) -> Iterator[None]:
+        """Serialise ingests sharing an embedded index (a server's clients are not covered)."""
+        if self.settings.chroma_host:
+            yield
+            return
+        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.index_dir / ".ingest.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # -- generations -------------------------------------------------------------------
     def new_generation(self) -> str:
@@ -158,8 +193,8 @@ class IndexStore:
                 and embeddings is not None else None,
             )
 
-    def live_chunks(self) -> list[Chunk]:
-        generation = self.live_generation()
+    def live_chunks(self, generation: str | None = None) -> list[Chunk]:
+        generation = generation or self.live_generation()
         if generation is None:
             return []
         chunks: list[Chunk] = []

@@ -79,7 +79,7 @@ def detect_language(text: str, default: Language = "en") -> Language:
 # A sentence ends at . ! ? … followed by space and an upper-case letter, digit, quote or
 # bracket; abbreviations and decimal numbers ("1.16", "U.S.") must not split.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»)]?\s+(?=[\"“«(\[]?[A-ZÀ-Ý0-9¿¡])")
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "M.", "Mr.", "Dr.", "St.", "vs.", "U.S.", "p.", "no.")
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "m.", "mr.", "dr.", "st.", "vs.", "u.s.", "p.", "no.", "cf."})
 
 
 def split_sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -87,7 +87,8 @@ def split_sentences(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start : match.start()].rstrip()
-        if candidate.endswith(_ABBREVIATIONS):
+        last_word = candidate.rsplit(None, 1)[-1].lower() if candidate.strip() else ""
+        if last_word in _ABBREVIATIONS:
             continue
         if candidate.strip():
             begin = start + (len(text[start:]) - len(text[start:].lstrip()))

@@ -1,0 +1,50 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install index run chat test lint bench browser clean
+
+install: $(VENV)/.installed
+
+# torch first, from the CPU wheel on this machine's disk: an unpinned torch pulls a CUDA build.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+# Incremental: a no-op when the corpus has not changed.
+index: install
+	$(BIN)/assistant ingest
+
+run: index
+	$(BIN)/assistant chat
+
+chat: index
+	$(BIN)/assistant chat
+
+# Debian's chromium for the browser tests (root on this machine; CI too).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
+	$(BIN)/ruff check assistant tests
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check assistant tests benchmarks
+	$(BIN)/mypy
+
+bench: install
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf indexes evals/reports tests/artifacts

@@ -1,0 +1,33 @@
+"""``assistant slack``: run the Slack bot in Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+EXIT_BAD_CONFIG = 2
+
+
+def register(app: typer.Typer) -> None:
+    app.command("slack")(slack_command)
+
+
+def slack_command() -> None:
+    """Run the Slack bot in Socket Mode (needs the bot token and an app-level xapp- token)."""
+    from ..settings import Settings
+    from ..store import IndexUnavailable
+    from .app import SlackConfigError
+    from .channels import ChannelConfigError
+    from .socket_mode import check_tokens, run
+
+    settings = Settings()  # type: ignore[call-arg]  # fields have defaults; mypy lacks the pydantic plugin
+    try:
+        check_tokens(settings)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        run(settings)
+    except (SlackConfigError, ChannelConfigError, IndexUnavailable) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_CONFIG) from None
+    except KeyboardInterrupt:
+        typer.echo("Slack bot stopped.", err=True)

@@ -1,0 +1,105 @@
+"""The JSON API under ``/api``: ask, health, feedback and the admin upload."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from ..models import Turn
+from ..store import IndexUnavailable
+from .auth import user_from_header
+from .context import WebContext
+from .errors import ApiError
+from .uploads import save_and_ingest
+
+MAX_HISTORY_TURNS = 100
+
+
+class AskRequest(BaseModel):
+    question: str
+    history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
+
+
+class FeedbackRequest(BaseModel):
+    rating: Literal[1, -1]
+    question: str = Field(min_length=1, max_length=20_000)
+    answer: str = Field(max_length=100_000)
+    citations: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    comment: str | None = Field(None, max_length=2000)
+    turn_id: int | None = None
+
+
+def require_user(ctx: WebContext) -> Callable[[Request], str | None]:
+    """A dependency: the logged-in user name, None when login is off, else a 401."""
+
+    def dependency(request: Request) -> str | None:
+        if not ctx.login_required:
+            return None
+        user = user_from_header(ctx.users, request.headers.get("authorization"))
+        if user is None:
+            raise ApiError(401, "Log in first: send HTTP Basic credentials (or the API key user:password).",
+                           {"WWW-Authenticate": 'Basic realm="assistant"'})
+        return user
+
+    return dependency
+
+
+def package_version() -> str:
+    try:
+        return version("outsourcing-assistant")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def make_router(ctx: WebContext) -> APIRouter:
+    router = APIRouter(prefix="/api")
+    user_dependency = Depends(require_user(ctx))
+
+    @router.post("/ask", response_model=None)
+    def ask(body: AskRequest, response: Response, user: str | None = user_dependency) -> dict[str, object]:
+        """Answer one question; the body is the ``assistant ask --json`` answer object."""
+        answer, turn_id = ctx.answer(body.question, body.history, "api", user,
+                                     ctx.settings.web_queue_timeout_s)
+        if turn_id is not None:
+            response.headers["X-Turn-Id"] = str(turn_id)
+        return answer.public()
+
+    @router.get("/health", response_model=None)
+    def health() -> dict[str, object] | JSONResponse:
+        try:
+            retriever = ctx.assistant.retriever()
+        except IndexUnavailable as error:
+            return JSONResponse({"status": "unavailable", "error": str(error)}, status_code=503)
+        return {
+            "status": "ok",
+            "version": package_version(),
+            "documents": len({chunk.doc_id for chunk in retriever.chunks}),
+            "passages": len(retriever.chunks),
+            "answerer": ctx.assistant.settings.llm or "extractive",
+            "embedding_model": ctx.assistant.settings.embedding_model,
+            "login_required": ctx.login_required,
+        }
+
+    @router.post("/feedback", status_code=201, response_model=None)
+    def feedback(body: FeedbackRequest, user: str | None = user_dependency) -> dict[str, object]:
+        """Record a thumbs up (1) or down (-1) on an answer, with an optional comment."""
+        feedback_id = ctx.store.record_feedback(
+            body.rating, body.question, body.answer, body.citations, "api", user, body.comment,
+            body.turn_id,
+        )
+        return {"id": feedback_id}
+
+    @router.post("/admin/upload", status_code=201, response_model=None)
+    def upload(file: UploadFile, user: str | None = user_dependency) -> dict[str, object]:
+        """Add or replace one document (.md .txt .html .pdf .docx) and index it at once."""
+        if not ctx.may_upload(user):
+            raise ApiError(403, "Only administrators may upload documents.")
+        result = save_and_ingest(ctx.settings, ctx.assistant, file.file, file.filename or "")
+        return result.model_dump(mode="json")
+
+    return router

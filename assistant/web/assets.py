@@ -1,0 +1,133 @@
+"""The page's stylesheet and its one script (kept in Python so they ship inside the package)."""
+
+from __future__ import annotations
+
+CSS = """
+.gradio-container { max-width: 1240px !important; margin: 0 auto !important; }
+#brand { padding: 6px 2px 2px; }
+.brand { display: flex; gap: 14px; align-items: flex-start; }
+.brand-mark { flex: 0 0 40px; height: 40px; border-radius: 10px; display: grid; place-items: center;
+  background: linear-gradient(135deg, #4338ca, #0f766e); color: #fff; font-weight: 700; font-size: 17px; }
+.brand h1 { margin: 0; font-size: 22px; line-height: 1.25; font-weight: 700; }
+.brand p { margin: 4px 0 0; color: var(--body-text-color-subdued); font-size: 14px; line-height: 1.45;
+  max-width: 880px; }
+.brand .pill { display: inline-block; font-size: 12px; padding: 1px 8px; border-radius: 999px;
+  margin-right: 6px; background: var(--background-fill-secondary);
+  border: 1px solid var(--border-color-primary); }
+
+#chat .message-content { font-size: 15px; line-height: 1.55; }
+#chat .question { white-space: normal; }
+.answer p { margin: 0 0 6px; }
+.answer ul { margin: 4px 0 6px 0; padding-left: 20px; }
+.answer li { margin: 4px 0; }
+button.cite { display: inline-block; margin: 0 1px; padding: 0 5px; border-radius: 6px; cursor: pointer;
+  font-size: 12px; font-weight: 600; line-height: 18px; vertical-align: 1px;
+  color: #3730a3; background: #e0e7ff; border: 1px solid #c7d2fe; }
+button.cite:hover, button.cite:focus-visible { background: #c7d2fe; outline: 2px solid #6366f1;
+  outline-offset: 1px; }
+button.cite.active { background: #4338ca; color: #fff; border-color: #4338ca; }
+.sources { margin-top: 10px; padding-top: 8px; border-top: 1px solid var(--border-color-primary);
+  font-size: 13px; }
+.sources-title { font-weight: 600; text-transform: uppercase; letter-spacing: .04em; font-size: 11px;
+  color: var(--body-text-color-subdued); margin-bottom: 4px; }
+.sources ol { list-style: none; margin: 0; padding: 0; }
+.sources li { margin: 3px 0; }
+.source-where { color: var(--body-text-color-subdued); }
+.refusal { border: 1px solid #f59e0b; border-left: 4px solid #d97706; background: #fffbeb; color: #78350f;
+  border-radius: 8px; padding: 10px 12px; }
+.refusal p { margin: 0; }
+.refusal-label { display: block; font-weight: 700; font-size: 12px; text-transform: uppercase;
+  letter-spacing: .05em; margin-bottom: 4px; }
+.error-note { border: 1px solid #fca5a5; border-left: 4px solid #dc2626; background: #fef2f2; color: #7f1d1d;
+  border-radius: 8px; padding: 10px 12px; }
+.pending { color: var(--body-text-color-subdued); font-style: italic; }
+.pending .dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: #6366f1;
+  margin-right: 8px; animation: pulse 1s infinite ease-in-out; }
+@keyframes pulse { 0%, 100% { opacity: .25; } 50% { opacity: 1; } }
+
+.source-panel { border: 1px solid var(--border-color-primary); border-radius: 12px; padding: 14px 16px;
+  background: var(--background-fill-primary); max-height: calc(100vh - 40px); overflow: auto; }
+.panel-head { display: flex; justify-content: space-between; align-items: center; margin-bottom: 8px; }
+.panel-title { font-weight: 700; font-size: 13px; text-transform: uppercase; letter-spacing: .05em;
+  color: var(--body-text-color-subdued); }
+.panel-close { display: none; border: none; background: transparent; font-size: 22px; line-height: 1;
+  cursor: pointer; color: var(--body-text-color); }
+.panel-empty { color: var(--body-text-color-subdued); font-size: 14px; line-height: 1.5; margin: 0; }
+.cite-sample { color: #3730a3; background: #e0e7ff; border-radius: 6px; padding: 0 5px; font-weight: 600; }
+.card-kicker { margin: 0; font-size: 12px; font-weight: 600; color: #4338ca; }
+.card-title { margin: 2px 0 8px; font-size: 17px; line-height: 1.3; }
+.card-meta { display: grid; grid-template-columns: max-content 1fr; gap: 3px 10px; margin: 0 0 10px;
+  font-size: 13px; }
+.card-meta dt { color: var(--body-text-color-subdued); }
+.card-meta dd { margin: 0; overflow-wrap: anywhere; }
+.card-meta a { color: #4338ca; text-decoration: underline; }
+.card-passage-label { margin: 0 0 4px; font-size: 12px; font-weight: 600;
+  color: var(--body-text-color-subdued); }
+.card-passage { font-size: 14px; line-height: 1.55; border-left: 3px solid var(--border-color-primary);
+  padding-left: 10px; }
+.card-passage p { margin: 0 0 8px; }
+.card-passage p:not(.quoted) { color: var(--body-text-color-subdued); }
+.card-passage mark { background: #fde68a; color: #1f2937; padding: 1px 2px; border-radius: 3px; }
+
+#examples { gap: 6px !important; flex-wrap: wrap; }
+#examples button { flex: 0 1 auto !important; min-width: 0 !important; max-width: 100%; white-space: normal;
+  text-align: left; font-weight: 400; }
+.examples-label { font-size: 12px; color: var(--body-text-color-subdued); margin: 2px 0 0; }
+#feedback-bar { align-items: center; gap: 8px; }
+#feedback-bar button { flex: 0 0 auto !important; min-width: 0 !important; }
+.note { font-size: 13px; color: var(--body-text-color-subdued); margin: 0; }
+.note.ok { color: #047857; }
+.note.bad { color: #b91c1c; }
+
+@media (max-width: 820px) {
+  .brand h1 { font-size: 19px; }
+  .brand p { font-size: 13px; }
+  #source-col { min-width: 0 !important; padding: 0 !important; gap: 0 !important; }
+  .source-panel { display: none; }
+  .source-panel.open { display: block; position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000;
+    max-height: 72vh; border-radius: 16px 16px 0 0; box-shadow: 0 -8px 30px rgba(0, 0, 0, .25); }
+  .source-panel.open .panel-close { display: block; }
+}
+"""
+
+HEAD = """
+<meta name="description" content="Cited answers on AI in outsourcing, from a curated corpus.">
+<script>
+(() => {
+  const numberOf = (button) => {
+    const name = [...button.classList].find((c) => /^cite-\\d+$/.test(c));
+    return name ? name.slice(5) : null;
+  };
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    const cite = target.closest("button.cite");
+    if (cite) {
+      const answer = cite.closest(".answer");
+      const n = numberOf(cite);
+      const card = answer && n ? answer.querySelector(".cards .card-" + n) : null;
+      const panel = document.querySelector(".source-panel");
+      const body = panel ? panel.querySelector(".panel-body") : null;
+      if (!card || !body) return;
+      body.replaceChildren(card.cloneNode(true));
+      panel.classList.add("open");
+      panel.scrollTop = 0;
+      document.querySelectorAll("button.cite.active").forEach((b) => b.classList.remove("active"));
+      answer.querySelectorAll("button.cite-" + n).forEach((b) => b.classList.add("active"));
+      const mark = body.querySelector("mark");
+      if (mark && window.matchMedia("(min-width: 821px)").matches) mark.scrollIntoView({block: "nearest"});
+      return;
+    }
+    if (target.closest(".panel-close")) {
+      const panel = document.querySelector(".source-panel");
+      if (panel) panel.classList.remove("open");
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const panel = document.querySelector(".source-panel.open");
+    if (panel) panel.classList.remove("open");
+  });
+})();
+</script>
+"""

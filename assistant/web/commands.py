@@ -1,0 +1,75 @@
+"""``assistant serve`` and ``assistant feedback export``, added to the CLI by ``register(app)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..settings import PROJECT_ROOT, Settings
+
+DEFAULT_EXPORT = PROJECT_ROOT / "data" / "eval-candidates.yaml"
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: web_host).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: web_port).")] = None,
+) -> None:
+    """Serve the chat page at /, the JSON API at /api and the OpenAI-compatible API at /v1."""
+    import uvicorn
+
+    from ..api import Assistant
+    from .server import create_app, warm_up
+
+    overrides: dict[str, object] = {}
+    if host:
+        overrides["web_host"] = host
+    if port:
+        overrides["web_port"] = port
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        assistant = Assistant(settings)
+        app = create_app(settings, assistant)
+    except ValueError as error:  # a malformed login list, for one
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    warm_up(assistant)
+    typer.echo(f"Serving the assistant on http://{settings.web_host}:{settings.web_port}/ "
+               f"(API: /api/ask, /v1/chat/completions). Ctrl-C to stop.")
+    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_level="info",
+                timeout_graceful_shutdown=5)
+
+
+feedback_app = typer.Typer(help="Feedback given in the web page, the API and Slack.", no_args_is_help=True)
+
+
+@feedback_app.command("export")
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="YAML file to write; '-' for stdout.")]
+    = DEFAULT_EXPORT,
+) -> None:
+    """Write every thumbs-down as a draft eval record (same shape as evals/golden.yaml)."""
+    import yaml
+
+    from ..feedback import FeedbackStore
+
+    settings = Settings()
+    if not settings.feedback_db.exists():
+        typer.echo(f"No feedback yet: {settings.feedback_db} does not exist.", err=True)
+        raise typer.Exit(1)
+    candidates = FeedbackStore(settings.feedback_db).eval_candidates()
+    text = yaml.safe_dump(candidates, allow_unicode=True, sort_keys=False, width=100)
+    header = ("# Thumbs-down answers as draft eval records: fill in required_facts, check\n"
+              "# supporting_docs and must_refuse, then move the good ones into evals/golden.yaml.\n")
+    if str(output) == "-":
+        typer.echo(header + text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(header + (text if candidates else "[]\n"), encoding="utf-8")
+    typer.echo(f"{len(candidates)} thumbs-down answers written to {output}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(feedback_app, name="feedback")

@@ -1,0 +1,62 @@
+"""What every web front end shares: the assistant, the feedback store, the limiter, the logins."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+
+from ..api import Assistant, clean_question
+from ..feedback import Channel, FeedbackStore
+from ..models import Answer, Turn
+from ..settings import Settings
+from .auth import may_upload, parse_admins, parse_users
+from .limits import AskLimiter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    assistant: Assistant
+    store: FeedbackStore
+    limiter: AskLimiter
+    users: dict[str, str] = field(default_factory=dict)
+    admins: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, settings: Settings, assistant: Assistant | None = None,
+              store: FeedbackStore | None = None) -> WebContext:
+        assistant = assistant or Assistant(settings)
+        return cls(
+            settings=settings,
+            assistant=assistant,
+            store=store or FeedbackStore(settings.feedback_db, assistant.settings.answer_fingerprint()),
+            limiter=AskLimiter(settings.web_concurrency),
+            users=parse_users(settings),
+            admins=parse_admins(settings),
+        )
+
+    @property
+    def login_required(self) -> bool:
+        return bool(self.users)
+
+    def may_upload(self, user: str | None) -> bool:
+        return may_upload(self.settings, self.users, self.admins, user)
+
+    def answer(self, question: str, history: list[Turn], channel: Channel, user: str | None,
+               wait_s: float) -> tuple[Answer, int | None]:
+        """Ask within a concurrency slot and log the turn; raises QuestionError, IndexUnavailable, Busy."""
+        clean_question(question, self.assistant.settings.max_question_chars)  # fail fast, before queueing
+        with self.limiter.slot(wait_s):
+            answer = self.assistant.ask(question, history)
+        return answer, self.log_turn(answer, channel, user)
+
+    def log_turn(self, answer: Answer, channel: Channel, user: str | None) -> int | None:
+        """A failed log write costs the log line, never the user's answer."""
+        try:
+            return self.store.log_turn(answer, channel, user, self.assistant.settings.settings_hash())
+        except sqlite3.Error as error:
+            log.error("could not log the turn: %s", error)
+            return None

@@ -1,0 +1,130 @@
+"""An OpenAI-compatible chat endpoint, so any chat client can use the assistant as a model.
+
+The last user message is the question and the earlier user/assistant messages are the
+conversation; the reply is the cited answer followed by its "Sources:" list.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from ..models import Answer, Turn
+from .context import WebContext
+from .errors import ApiError
+from .render import words
+
+MODEL_ID = "outsourcing-assistant"
+SOURCES_HEADING = "Sources:"
+_CREATED = int(time.time())
+_STREAM_WORDS = 4
+
+
+class ContentPart(BaseModel):
+    type: str = "text"
+    text: str = ""
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.text for part in self.content if part.type == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1, max_length=200)
+    stream: bool = False
+
+
+def format_reply(answer: Answer) -> str:
+    """The answer text, then one line per citation: title, locator, link and the quote."""
+    if not answer.citations:
+        return answer.answer
+    lines = [answer.answer, "", SOURCES_HEADING]
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.title} — {c.locator}" + (f" — {c.source}" if c.source else ""))
+        lines.append(f'    "{c.quote}"')
+    return "\n".join(lines)
+
+
+def split_conversation(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
+    """The last user message and the user/assistant turns before it (system prompts are ignored)."""
+    last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+    if last_user is None:
+        raise ApiError(400, "The conversation has no user message to answer.")
+    history = []
+    for message in messages[:last_user]:
+        if message.role in ("user", "assistant"):
+            # our own earlier replies carry their source list; the conversation needs only the answer
+            content = message.text().split(f"\n\n{SOURCES_HEADING}\n", 1)[0]
+            history.append(Turn(role=message.role, content=content))
+    return messages[last_user].text(), history
+
+
+def _usage(question: str, history: list[Turn], reply: str) -> dict[str, int]:
+    prompt = len(question.split()) + sum(len(t.content.split()) for t in history)
+    completion = len(reply.split())
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _chunk(completion_id: str, created: int, delta: dict[str, str], finish: str | None) -> str:
+    payload = {
+        "id": completion_id, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+async def _stream(completion_id: str, created: int, reply: str) -> AsyncIterator[str]:
+    yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, None)
+    pieces = words(reply)
+    for start in range(0, len(pieces), _STREAM_WORDS):
+        text = "".join(pieces[start : start + _STREAM_WORDS])
+        yield _chunk(completion_id, created, {"content": text}, None)
+    yield _chunk(completion_id, created, {}, "stop")
+    yield "data: [DONE]\n\n"
+
+
+def make_router(ctx: WebContext, user_dependency: Callable[[Request], str | None]) -> APIRouter:
+    router = APIRouter(prefix="/v1")
+    authenticated = Depends(user_dependency)
+
+    @router.get("/models", response_model=None)
+    def models(user: str | None = authenticated) -> dict[str, object]:
+        return {"object": "list", "data": [
+            {"id": MODEL_ID, "object": "model", "created": _CREATED, "owned_by": "outsourcing-assistant"},
+        ]}
+
+    @router.post("/chat/completions", response_model=None)
+    async def chat_completions(body: ChatRequest, user: str | None = authenticated) -> Any:
+        question, history = split_conversation(body.messages)
+        # the whole answer is computed before the first byte, so errors still get a proper status
+        answer, _ = await run_in_threadpool(
+            ctx.answer, question, history, "api", user, ctx.settings.web_queue_timeout_s)
+        reply = format_reply(answer)
+        completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+        created = int(time.time())
+        if body.stream:
+            return StreamingResponse(_stream(completion_id, created, reply), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache"})
+        return {
+            "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
+                         "finish_reason": "stop"}],
+            "usage": _usage(question, history, reply),
+        }
+
+    return router

@@ -1,0 +1,198 @@
+"""HTML for the chat page: answers with clickable ``[n]`` markers, source cards, notes.
+
+Every piece of user or document text goes through ``html.escape`` here and nowhere else.
+The chat widget renders markdown, so the HTML is built on one line: a blank line would end
+the HTML block and let markdown (or a raw tag) through.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+from ..models import Answer, Citation, Language
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_WORD = re.compile(r"\S+\s*")
+
+LABELS: dict[Language, dict[str, str]] = {
+    "en": {"sources": "Sources", "refused": "Not in the corpus", "source": "Source",
+           "where": "Where", "date": "Date", "link": "Link", "passage": "Cited passage",
+           "open": "Show source"},
+    "fr": {"sources": "Sources", "refused": "Hors du corpus", "source": "Source",
+           "where": "Emplacement", "date": "Date", "link": "Lien", "passage": "Passage cité",
+           "open": "Voir la source"},
+}
+
+PANEL_EMPTY = (
+    '<aside class="source-panel" aria-live="polite">'
+    '<div class="panel-head"><span class="panel-title">Source</span>'
+    '<button type="button" class="panel-close" title="Close">×</button></div>'
+    '<div class="panel-body"><p class="panel-empty">Click a numbered marker such as '
+    '<span class="cite-sample">[1]</span> in an answer to read the cited passage here, '
+    "with the quoted sentence highlighted.</p></div></aside>"
+)
+
+
+def escape_text(text: str) -> str:
+    """Escaped text with line breaks as ``<br>``: no raw newline may reach the markdown renderer."""
+    return html.escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+
+
+def words(text: str) -> list[str]:
+    """The answer split for streaming; joining every piece gives the text back."""
+    pieces = _WORD.findall(text)
+    leading = text[: len(text) - len(text.lstrip())]
+    return [leading + pieces[0], *pieces[1:]] if pieces and leading else pieces
+
+
+def render_question(question: str) -> str:
+    return f'<div class="question">{escape_text(question)}</div>'
+
+
+def render_pending(language: Language) -> str:
+    label = "Recherche dans le corpus…" if language == "fr" else "Searching the corpus…"
+    return f'<div class="pending"><span class="dot"></span>{label}</div>'
+
+
+def render_error(message: str) -> str:
+    return f'<div class="error-note" role="alert">{escape_text(message)}</div>'
+
+
+def render_answer(answer: Answer, text: str | None = None) -> str:
+    """The answer bubble; ``text`` is a prefix of the answer while it streams (no cards yet)."""
+    final = text is None
+    body = _body(answer.answer if text is None else text, {c.n for c in answer.citations})
+    labels = LABELS[answer.language]
+    if answer.refused:
+        return (f'<div class="answer refused"><div class="refusal" role="note">'
+                f'<span class="refusal-label">{labels["refused"]}</span>{body}</div></div>')
+    parts = [f'<div class="answer">{body}']
+    if final and answer.citations:
+        parts.append(_source_list(answer.citations, answer.language))
+        parts.append('<div class="cards" hidden>')
+        parts.extend(render_card(c, answer.language) for c in answer.citations)
+        parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _body(text: str, numbers: set[int]) -> str:
+    """Paragraphs and ``- `` bullet lists, with known ``[n]`` markers as buttons."""
+    out: list[str] = []
+    in_list = False
+    for line in text.replace("\r\n", "\n").split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        is_item = stripped.startswith("- ")
+        if is_item and not in_list:
+            out.append("<ul>")
+        elif not is_item and in_list:
+            out.append("</ul>")
+        in_list = is_item
+        content = _markers(html.escape(stripped[2:] if is_item else stripped), numbers)
+        out.append(f"<li>{content}</li>" if is_item else f"<p>{content}</p>")
+    if in_list:
+        out.append("</ul>")
+    return "".join(out)
+
+
+def _markers(escaped: str, numbers: set[int]) -> str:
+    def button(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in numbers:
+            return match.group(0)
+        return f'<button type="button" class="cite cite-{n}" title="Source {n}">[{n}]</button>'
+
+    return _MARKER.sub(button, escaped)
+
+
+def _source_list(citations: list[Citation], language: Language) -> str:
+    items = "".join(
+        f'<li><button type="button" class="cite cite-{c.n}" title="{LABELS[language]["open"]}">'
+        f'[{c.n}]</button> <span class="source-title">{html.escape(c.title)}</span>'
+        f' <span class="source-where">{html.escape(c.locator)}</span></li>'
+        for c in citations
+    )
+    return (f'<div class="sources"><div class="sources-title">{LABELS[language]["sources"]}</div>'
+            f"<ol>{items}</ol></div>")
+
+
+def render_card(citation: Citation, language: Language) -> str:
+    """The source panel's content for one citation; hidden in the answer until a marker is clicked."""
+    labels = LABELS[language]
+    return (
+        f'<section class="card card-{citation.n}">'
+        f'<p class="card-kicker">{labels["source"]} [{citation.n}]</p>'
+        f'<h3 class="card-title">{html.escape(citation.title)}</h3>'
+        f'<dl class="card-meta">'
+        f'<dt>{labels["where"]}</dt><dd class="card-locator">{html.escape(citation.locator)}</dd>'
+        f'<dt>{labels["date"]}</dt><dd class="card-date">{html.escape(citation.date or "—")}</dd>'
+        f'<dt>{labels["link"]}</dt><dd class="card-source">{source_links(citation.source)}</dd>'
+        f"</dl>"
+        f'<p class="card-passage-label">{labels["passage"]}</p>'
+        f'<div class="card-passage">{highlight_passage(citation)}</div>'
+        f"</section>"
+    )
+
+
+def source_links(source: str) -> str:
+    """``;``-separated sources; only http(s) URLs become links (a document's front matter is untrusted)."""
+    parts = [p.strip() for p in source.split(";") if p.strip()]
+    if not parts:
+        return "—"
+    rendered = []
+    for part in parts:
+        url = urlsplit(part)
+        if url.scheme in {"http", "https"} and url.netloc:
+            rendered.append(f'<a href="{html.escape(part, quote=True)}" target="_blank" '
+                            f'rel="noopener noreferrer">{html.escape(url.netloc)}</a>')
+        else:
+            rendered.append(f"<span>{html.escape(part)}</span>")
+    return " · ".join(rendered)
+
+
+def quote_span(citation: Citation) -> tuple[int, int] | None:
+    """Where the quote sits in the passage: at ``quote_start`` when it matches, else searched."""
+    text, quote = citation.chunk_text, citation.quote
+    if not quote:
+        return None
+    start = citation.quote_start
+    if text[start : start + len(quote)] != quote:
+        start = text.find(quote)
+        if start < 0:
+            return None
+    return start, start + len(quote)
+
+
+def highlight_passage(citation: Citation) -> str:
+    """The cited passage paragraph by paragraph, the quoted sentence inside ``<mark>``."""
+    text = citation.chunk_text
+    span = quote_span(citation)
+    if not text:
+        return f"<p><mark>{escape_text(citation.quote)}</mark></p>"
+    if span is None:  # the quote is not a span of the passage: show it, then the passage
+        return f"<p><mark>{escape_text(citation.quote)}</mark></p>" + _paragraphs(text, None)
+    return _paragraphs(text, span)
+
+
+def _paragraphs(text: str, span: tuple[int, int] | None) -> str:
+    out = []
+    position = 0
+    bounds = [*((m.start(), m.end()) for m in _PARAGRAPH_BREAK.finditer(text)), (len(text), len(text))]
+    for break_start, break_end in bounds:
+        start, end = position, break_start
+        position = break_end
+        if start >= end:
+            continue
+        if span and span[0] < end and span[1] > start:
+            a, b = max(span[0], start), min(span[1], end)
+            inner = (escape_text(text[start:a]) + f"<mark>{escape_text(text[a:b])}</mark>"
+                     + escape_text(text[b:end]))
+            out.append(f'<p class="quoted">{inner}</p>')
+        else:
+            out.append(f"<p>{escape_text(text[start:end])}</p>")
+    return "".join(out)

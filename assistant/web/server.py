@@ -1,0 +1,92 @@
+"""One ASGI app: the chat page at ``/``, the JSON API at ``/api``, the OpenAI API at ``/v1``.
+
+Other front ends add their HTTP endpoints through ``mount_extra_routes``; they must be added
+before the page, because the page is mounted at ``/`` and takes every path left over.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr
+from fastapi import FastAPI
+
+from ..api import Assistant
+from ..feedback import FeedbackStore
+from ..settings import Settings
+from ..store import IndexUnavailable
+from . import api_routes, openai_compat, ui
+from .body_limit import BodyLimitMiddleware
+from .context import WebContext
+from .errors import install_error_handlers
+
+log = logging.getLogger(__name__)
+JSON_BODY_LIMIT = 1_000_000
+_MULTIPART_OVERHEAD = 64_000
+
+
+def mount_extra_routes(app: FastAPI, assistant: Assistant, store: FeedbackStore,
+                       settings: Settings | None = None) -> None:
+    """Routes of other front ends; today the Slack bot's HTTP mode when its signing secret is set.
+
+    A front end that serves HTTP provides ``mount(app, assistant, store, settings) -> None`` and
+    is called from here.
+    """
+    settings = settings or assistant.settings
+    if settings.slack_signing_secret and importlib.util.find_spec("assistant.slack.http"):
+        from ..slack.http import mount as mount_slack
+
+        mount_slack(app, assistant, store, settings)
+
+
+def create_app(settings: Settings, assistant: Assistant | None = None,
+               store: FeedbackStore | None = None) -> FastAPI:
+    """The whole web server; ``assistant`` and ``store`` default to ones built from ``settings``."""
+    ctx = WebContext.build(settings, assistant, store)
+    app = FastAPI(title="Outsourcing assistant", docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.web = ctx
+    install_error_handlers(app)
+    user_dependency = api_routes.require_user(ctx)
+    app.include_router(api_routes.make_router(ctx))
+    app.include_router(openai_compat.make_router(ctx, user_dependency))
+    mount_extra_routes(app, ctx.assistant, ctx.store, settings)
+
+    def limit_for(path: str) -> int | None:
+        if path == "/api/admin/upload":
+            return settings.upload_max_bytes + _MULTIPART_OVERHEAD
+        if path.startswith(("/api/", "/v1/")):
+            return JSON_BODY_LIMIT
+        return None
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    page = ui.build_page(ctx)
+    page.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue_size)
+    return gr.mount_gradio_app(
+        app, page, path="/",
+        auth=list(ctx.users.items()) or None,
+        auth_message="Sign in to ask the outsourcing assistant." if ctx.users else None,
+        footer_links=[],
+        run_history=False,
+        show_error=True,
+        max_file_size=settings.upload_max_bytes,
+        ssr_mode=False,
+        mcp_server=False,
+        theme=ui.theme(),
+        css=ui.CSS,
+        head=ui.HEAD,
+    )
+
+
+def warm_up(assistant: Assistant) -> None:
+    """Open the index and load the models now, so the first visitor does not wait for it."""
+    try:
+        assistant.retriever()
+        assistant.embeddings.embed_query("warm up")
+    except IndexUnavailable as error:
+        log.warning("%s", error)

@@ -1,0 +1,274 @@
+"""The chat page (Gradio Blocks): streamed cited answers, a source panel, feedback, admin upload.
+
+The page is a thin shell over ``WebContext``: the conversation lives in a per-visitor
+``gr.State`` (plain text turns for follow-ups) and the chat widget only shows HTML built by
+``render``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ..api import QuestionError, clean_question
+from ..models import Answer, Turn
+from ..store import IndexUnavailable
+from ..text import detect_language
+from .assets import CSS, HEAD
+from .context import WebContext
+from .limits import Busy
+from .render import (
+    PANEL_EMPTY,
+    escape_text,
+    render_answer,
+    render_error,
+    render_pending,
+    render_question,
+    words,
+)
+from .uploads import ALLOWED_SUFFIXES, UploadError, save_path_and_ingest
+
+__all__ = ["CSS", "HEAD", "build_page", "theme"]
+
+log = logging.getLogger(__name__)
+
+TITLE = "AI & Outsourcing Advisor"
+EXAMPLES = (
+    "D'après Gartner, quelle proportion d'entreprises a vraiment supprimé des postes au service client "
+    "à cause de l'IA ?",
+    "Combien CCI Global va-t-il investir pour se développer en Afrique ?",
+    "How many industry-specific AI agents does Salesforce offer?",
+    "Will companies that cut service staff because of AI end up hiring people back?",
+)
+# The extractive answer arrives all at once; showing it a few words at a time reads as an answer
+# being written and lets the reader start before the sources list appears.
+STREAM_WORDS = 3
+STREAM_DELAY_S = 0.03
+
+Entry = dict[str, Any]
+Outputs = tuple[Any, ...]
+
+HEADER = f"""
+<header class="brand">
+  <div class="brand-mark" aria-hidden="true">AI</div>
+  <div>
+    <h1>{TITLE}</h1>
+    <p>Answers for managers deciding how to use AI in outsourcing and customer service. Every answer
+    quotes a curated corpus — a French article on how AI is changing service centres, plus English and
+    French fact sheets on Gartner surveys, Salesforce Agentforce and the African outsourcing market — and
+    cites it with numbered sources. When the corpus does not hold the answer, the assistant says so.</p>
+    <p><span class="pill">English</span><span class="pill">Français</span>
+    Ask in either language; click a number such as [1] to read the passage it comes from.</p>
+  </div>
+</header>
+"""
+
+
+def theme() -> gr.themes.Base:
+    # system fonts only: the page must not fetch anything from outside the server
+    return gr.themes.Soft(
+        primary_hue="indigo", secondary_hue="teal", neutral_hue="slate",
+        font=["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+    )
+
+
+def note(text: str, kind: str = "") -> str:
+    return f'<p class="note {kind}">{escape_text(text)}</p>' if text else ""
+
+
+def chat_messages(entries: list[Entry]) -> list[dict[str, str]]:
+    messages = []
+    for entry in entries:
+        messages.append({"role": "user", "content": render_question(entry["question"])})
+        messages.append({"role": "assistant", "content": entry["html"]})
+    return messages
+
+
+def history_of(entries: list[Entry]) -> list[Turn]:
+    """The conversation so far as the assistant's follow-up handling wants it (errors left out)."""
+    turns: list[Turn] = []
+    for entry in entries:
+        if entry["kind"] == "turn":
+            turns += [Turn(role="user", content=entry["question"]),
+                      Turn(role="assistant", content=entry["answer"])]
+    return turns
+
+
+class PageHandlers:
+    """The page's event handlers, bound to one ``WebContext``."""
+
+    def __init__(self, ctx: WebContext) -> None:
+        self.ctx = ctx
+
+    def ask(self, question: str | None, entries: list[Entry], request: gr.Request) -> Iterator[Outputs]:
+        """Yields (chat, question box, entries, ask note, feedback note) as the answer streams."""
+        question = question or ""
+        try:
+            clean_question(question, self.ctx.assistant.settings.max_question_chars)
+        except QuestionError as error:
+            yield gr.skip(), question, entries, note(str(error), "bad"), gr.skip()
+            return
+        shown = [*chat_messages(entries),
+                 {"role": "user", "content": render_question(question)},
+                 {"role": "assistant", "content": render_pending(detect_language(question))}]
+        yield shown, "", entries, "", note("Was this answer useful?")
+        try:
+            answer, turn_id = self.ctx.answer(question, history_of(entries), "web", _user(request),
+                                              self.ctx.settings.web_queue_timeout_s)
+        except (QuestionError, IndexUnavailable, Busy) as error:
+            yield self._failed(entries, question, str(error))
+            return
+        except Exception as error:
+            log.exception("the page could not answer")
+            yield self._failed(entries, question, f"Something went wrong while answering "
+                                                  f"({error.__class__.__name__}); please try again.")
+            return
+        yield from self._stream(entries, question, answer)
+        entry: Entry = {"kind": "turn", "question": question, "answer": answer.answer,
+                        "html": render_answer(answer), "refused": answer.refused,
+                        "citations": [c.public() for c in answer.citations], "turn_id": turn_id,
+                        "rated": None}
+        entries = [*entries, entry]
+        yield chat_messages(entries), "", entries, "", gr.skip()
+
+    def _stream(self, entries: list[Entry], question: str, answer: Answer) -> Iterator[Outputs]:
+        pieces = words(answer.answer)
+        before = [*chat_messages(entries), {"role": "user", "content": render_question(question)}]
+        for end in range(STREAM_WORDS, len(pieces), STREAM_WORDS):
+            partial = render_answer(answer, "".join(pieces[:end]))
+            yield [*before, {"role": "assistant", "content": partial}], "", entries, "", gr.skip()
+            time.sleep(STREAM_DELAY_S)
+
+    def _failed(self, entries: list[Entry], question: str, message: str) -> Outputs:
+        """The error in the chat and the question back in the box, so nothing typed is lost."""
+        entries = [*entries, {"kind": "error", "question": question, "answer": "",
+                              "html": render_error(message)}]
+        return chat_messages(entries), question, entries, "", note("")
+
+    def rate(self, rating: int) -> Callable[[str | None, list[Entry], gr.Request], Outputs]:
+        def handler(comment: str | None, entries: list[Entry], request: gr.Request) -> Outputs:
+            """Yields (feedback note, comment box, entries)."""
+            index = next((i for i in range(len(entries) - 1, -1, -1) if entries[i]["kind"] == "turn"), None)
+            if index is None:
+                return note("Ask a question first, then rate the answer.", "bad"), comment, entries
+            entry = entries[index]
+            if entry["rated"] is not None:
+                return note("You already rated this answer. Thank you!", "ok"), comment, entries
+            try:
+                self.ctx.store.record_feedback(
+                    rating, entry["question"], entry["answer"], entry["citations"], "web",
+                    _user(request), (comment or "").strip() or None, entry["turn_id"])
+            except Exception as error:
+                log.exception("feedback not saved")
+                return (note(f"Your feedback could not be saved ({error.__class__.__name__}); "
+                             "please try again.", "bad"), comment, entries)
+            entries = [*entries[:index], {**entry, "rated": rating}, *entries[index + 1 :]]
+            thanks = "Thanks, noted as helpful." if rating > 0 else "Thanks, noted as not helpful."
+            return note(thanks + (" Your comment was saved too." if (comment or "").strip() else ""),
+                        "ok"), "", entries
+
+        return handler
+
+    def upload(self, path: str | None, request: gr.Request) -> str:
+        if not self.ctx.may_upload(_user(request)):
+            return note("Only administrators may upload documents.", "bad")
+        if not path:
+            return note("Choose a file first.", "bad")
+        file = Path(path)
+        try:
+            result = save_path_and_ingest(self.ctx.settings, self.ctx.assistant, file, file.name)
+        except UploadError as error:
+            return note(str(error), "bad")
+        except IndexUnavailable as error:
+            return note(str(error), "bad")
+        except Exception as error:
+            log.exception("upload failed")
+            return note(f"The upload failed ({error.__class__.__name__}); the index is unchanged.", "bad")
+        return note(result.message, "ok")
+
+    def admin_view(self, request: gr.Request) -> tuple[Any, str]:
+        allowed = self.ctx.may_upload(_user(request))
+        if allowed:
+            return gr.update(visible=True), ""
+        reason = ("Uploads are for administrators (ASSISTANT_WEB_ADMINS)." if self.ctx.login_required
+                  else "Uploads are off while the server listens beyond this machine without a login; "
+                       "set ASSISTANT_WEB_USERS and ASSISTANT_WEB_ADMINS.")
+        return gr.update(visible=False), note(reason, "bad")
+
+
+def _user(request: gr.Request | None) -> str | None:
+    return getattr(request, "username", None) if request is not None else None
+
+
+def build_page(ctx: WebContext) -> gr.Blocks:
+    handlers = PageHandlers(ctx)
+    limit_mb = f"{ctx.settings.upload_max_bytes / 1_000_000:g} MB"
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as page:
+        entries = gr.State([])
+        gr.HTML(HEADER, elem_id="brand", js_on_load=None)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=340):
+                    chat = gr.Chatbot(
+                        elem_id="chat", show_label=False, height="56vh", min_height=300,
+                        layout="bubble", buttons=[], latex_delimiters=[], sanitize_html=True,
+                        feedback_options=None, group_consecutive_messages=False,
+                        placeholder="<p class='note'>Ask a question about AI in outsourcing, in English "
+                                    "or French, or start from an example below.</p>",
+                    )
+                    with gr.Row(elem_id="ask-row", equal_height=True):
+                        question = gr.Textbox(
+                            elem_id="question", show_label=False, lines=1, max_lines=5, scale=6,
+                            placeholder="Ask about AI and outsourcing… / Posez votre question…",
+                            autofocus=True,
+                        )
+                        ask = gr.Button("Ask", elem_id="ask-button", variant="primary", scale=1, min_width=90)
+                    ask_note = gr.HTML("", elem_id="ask-note", js_on_load=None)
+                    gr.HTML("<p class='examples-label'>Examples · Exemples</p>", js_on_load=None)
+                    with gr.Row(elem_id="examples"):
+                        example_buttons = [gr.Button(text, size="sm", variant="secondary")
+                                           for text in EXAMPLES]
+                    with gr.Row(elem_id="feedback-bar", equal_height=True):
+                        feedback_note = gr.HTML(note("Answers appear above; rate each one here."),
+                                                elem_id="feedback-note", js_on_load=None)
+                        comment = gr.Textbox(elem_id="comment", show_label=False, lines=1, max_lines=3,
+                                             scale=3, min_width=160,
+                                             placeholder="Optional comment on the last answer")
+                        helpful = gr.Button("👍 Helpful", elem_id="thumbs-up", size="sm", scale=0)
+                        unhelpful = gr.Button("👎 Not helpful", elem_id="thumbs-down", size="sm", scale=0)
+                    clear = gr.Button("New conversation", elem_id="new-conversation", size="sm",
+                                      variant="secondary")
+                with gr.Column(scale=2, min_width=300, elem_id="source-col"):
+                    panel = gr.HTML(PANEL_EMPTY, elem_id="source-panel", js_on_load=None)
+            with gr.Tab("Add documents", id="admin"):
+                gr.Markdown(f"Add a document to the corpus ({', '.join(ALLOWED_SUFFIXES)}, at most "
+                            f"{limit_mb}). It is indexed at once and can be cited in the next answer, "
+                            "without a restart.")
+                with gr.Group(visible=True) as upload_group:
+                    document = gr.File(label="Document", file_types=list(ALLOWED_SUFFIXES), type="filepath",
+                                       elem_id="upload-file")
+                    add = gr.Button("Add to the index", elem_id="upload-button", variant="primary")
+                upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
+
+        # the page's events are for the page: the HTTP API is /api and /v1
+        private: dict[str, Any] = {"api_visibility": "private"}
+        ask_outputs = [chat, question, entries, ask_note, feedback_note]
+        gr.on([question.submit, ask.click], handlers.ask, [question, entries], ask_outputs,
+              show_progress="hidden", **private)
+        for button, text in zip(example_buttons, EXAMPLES, strict=True):
+            button.click(lambda text=text: text, None, question, queue=False, **private).then(
+                handlers.ask, [question, entries], ask_outputs, show_progress="hidden", **private)
+        rating_outputs = [feedback_note, comment, entries]
+        helpful.click(handlers.rate(1), [comment, entries], rating_outputs, **private)
+        unhelpful.click(handlers.rate(-1), [comment, entries], rating_outputs, **private)
+        clear.click(lambda: ([], [], PANEL_EMPTY, "", note("")), None,
+                    [chat, entries, panel, ask_note, feedback_note], queue=False, **private)
+        add.click(handlers.upload, [document], [upload_note], concurrency_limit=1, **private)
+        page.load(handlers.admin_view, None, [upload_group, upload_note], queue=False, **private)
+    return page

@@ -1,0 +1,173 @@
+"""A Slack Web API stand-in on 127.0.0.1: a real HTTP server the real ``slack_sdk`` client talks to.
+
+It answers the methods the bot uses with Slack-shaped JSON, records every call, and keeps the
+messages of each thread so ``conversations.replies`` returns what was posted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_TOKEN = "xoxb-1111-2222-standin-bot-token"
+BOT_USER_ID = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM_ID = "T0TEST01"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    at: float = field(default_factory=time.monotonic)
+
+
+class SlackStandIn:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._failures: dict[str, list[str]] = {}
+        self._lock = threading.Condition()
+        self._clock = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> SlackStandIn:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/api/"
+
+    # -- test controls -------------------------------------------------------------------
+    def next_ts(self) -> str:
+        return f"{1_760_000_000 + next(self._clock)}.000100"
+
+    def fail_next(self, method: str, error: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer ``{"ok": false, "error": error}``."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend([error] * times)
+
+    def add_message(self, channel: str, message: dict[str, Any]) -> None:
+        """A message people posted, so that conversations.replies returns it."""
+        thread = str(message.get("thread_ts") or message["ts"])
+        with self._lock:
+            self.threads.setdefault((channel, thread), []).append(message)
+
+    def calls_to(self, method: str, **matching: Any) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method
+                    and all(c.params.get(k) == v for k, v in matching.items())]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 120.0, **matching: Any) -> list[Call]:
+        """Block until ``count`` matching calls were made; fails the test after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [c for c in self.calls if c.method == method
+                         and all(c.params.get(k) == v for k, v in matching.items())]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [(c.method, c.params.get("text", "")[:80]) for c in self.calls]
+                    raise AssertionError(f"no {count} x {method} {matching} within {timeout}s; calls: {seen}")
+                self._lock.wait(remaining)
+
+    # -- the API -------------------------------------------------------------------------
+    def handle(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        with self._lock:
+            self.calls.append(Call(method, params, token))
+            self._lock.notify_all()
+            failures = self._failures.get(method)
+            if failures:
+                return {"ok": False, "error": failures.pop(0)}
+        if token != BOT_TOKEN:
+            return {"ok": False, "error": "invalid_auth"}
+        responder = self._responders().get(method)
+        if responder is None:
+            return {"ok": False, "error": "unknown_method"}
+        return responder(params)
+
+    def _responders(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+        return {
+            "auth.test": lambda p: {"ok": True, "url": "https://standin.slack.com/", "team": "Stand-in",
+                                    "user": "assistant", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
+                                    "bot_id": BOT_ID, "is_enterprise_install": False},
+            "chat.postMessage": self._post_message,
+            "chat.update": lambda p: {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"),
+                                      "text": p.get("text", "")},
+            "chat.postEphemeral": lambda p: {"ok": True, "message_ts": self.next_ts()},
+            "reactions.add": lambda p: {"ok": True},
+            "reactions.remove": lambda p: {"ok": True},
+            "conversations.replies": self._replies,
+            "users.info": lambda p: {"ok": True, "user": {"id": p.get("user"), "name": "someone",
+                                                          "is_bot": False, "tz": "Europe/Paris"}},
+        }
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        ts = self.next_ts()
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": params.get("text", ""),
+                   "blocks": params.get("blocks") or [], "ts": ts, "team": TEAM_ID}
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        self.add_message(str(params.get("channel")), message)
+        return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            messages = list(self.threads.get((str(params.get("channel")), str(params.get("ts"))), []))
+        if not messages:
+            return {"ok": False, "error": "thread_not_found"}
+        messages.sort(key=lambda m: tuple(int(part) for part in m["ts"].split(".")))
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._serve()
+
+            def do_POST(self) -> None:
+                self._serve()
+
+            def _serve(self) -> None:
+                url = urlsplit(self.path)
+                method = url.path.rsplit("/", 1)[-1]
+                params: dict[str, Any] = dict(parse_qsl(url.query))
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode("utf-8") if length else ""
+                if body and "json" in (self.headers.get("Content-Type") or ""):
+                    params.update(json.loads(body))
+                elif body:
+                    params.update(dict(parse_qsl(body)))
+                auth = self.headers.get("Authorization") or ""
+                token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+                payload = json.dumps(standin.handle(method, params, token)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                return
+
+        return Handler
