@@ -153,7 +153,7 @@ class Assistant:
         started = time.perf_counter()
         cleaned = clean_question(question, self.settings.max_question_chars)
         history = history or []
-        previous_language = next(
+        previous_language: Language = next(
             (detect_language(t.content) for t in reversed(history) if t.role == "user"), "en"
         )
         state = {

@@ -11,9 +11,9 @@ from typing import Annotated
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import typer  # noqa: E402
+import typer
 
-from .settings import Settings  # noqa: E402
+from .settings import Settings
 
 app = typer.Typer(help="Cited answers on AI in outsourcing, from a curated corpus.",
                   no_args_is_help=True, add_completion=False)

@@ -24,7 +24,7 @@ def is_follow_up(question: str) -> bool:
     tokens = content_tokens(question)
     return bool(
         _FOLLOW_UP_START.search(question)
-        or len(tokens) <= _SHORT and _PRONOUNS.search(question)
+        or (len(tokens) <= _SHORT and _PRONOUNS.search(question))
         or len(tokens) <= 2
     )
 

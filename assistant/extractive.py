@@ -195,7 +195,7 @@ def _near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: 
     jaccard = len(a.tokens & b.tokens) / max(len(a.tokens | b.tokens), 1)
     same_figures = bool(a.figures) and a.figures == b.figures
     return (cosine > _DUPLICATE_COSINE or jaccard > _DUPLICATE_JACCARD
-            or same_figures and cosine > _SAME_FIGURES_COSINE)
+            or (same_figures and cosine > _SAME_FIGURES_COSINE))
 
 
 def is_quantity_question(question: str) -> bool:

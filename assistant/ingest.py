@@ -114,11 +114,15 @@ def _ingest(
     for path in files:
         key = str(path)
         try:
-            if path.stat().st_size <= settings.max_file_bytes and key in live_files:
-                if file_sha256(path.read_bytes()) == live_files[key]:
-                    keep_paths.add(key)
-                    report.files_unchanged += 1
-                    continue
+            unchanged = (
+                key in live_files
+                and path.stat().st_size <= settings.max_file_bytes
+                and file_sha256(path.read_bytes()) == live_files[key]
+            )
+            if unchanged:
+                keep_paths.add(key)
+                report.files_unchanged += 1
+                continue
             document = load_document(path, settings.max_file_bytes)
         except LoadError as error:
             report.skipped.append(SkippedFile(path=key, reason=str(error)))
@@ -138,9 +142,7 @@ def _ingest(
     # A file that failed to load now keeps its previous chunks rather than vanishing.
     skipped_paths = {s.path for s in report.skipped}
     for key in live_files:
-        if key in skipped_paths and Path(key).exists():
-            keep_paths.add(key)
-        elif key not in keep_paths and not _under(key, roots):
+        if (key in skipped_paths and Path(key).exists()) or (key not in keep_paths and not _under(key, roots)):
             keep_paths.add(key)
     report.files_deleted = sum(
         1 for key in live_files if key not in keep_paths and key not in doc_ids.values()

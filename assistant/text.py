@@ -8,36 +8,41 @@ from collections.abc import Iterator
 
 from .models import Language
 
-_EN_STOP = set(
+
+def _words_of(text: str) -> list[str]:
+    return text.split()
+
+
+_EN_STOP = frozenset(_words_of(
     """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers him his how i if in into is it its itself just
     me more most my no nor not now of off on once only or other our out over own same she should
     so some such than that the their them then there these they this those through to too under
     until up very was we were what when where which while who whom why will with would you your
-    according did said says say tell told give much many also what's which's does do per""".split()
-)
-_FR_STOP = set(
+    according did said says say tell told give much many also what's which's does do per"""
+))
+_FR_STOP = frozenset(_words_of(
     """a afin ai aie aient ainsi alors au aucun aussi autre aux avec avoir avons ayant c ca ce ceci
     cela celle celles celui ces cet cette chaque chez comme comment d dans de des donc dont du elle
     elles en encore est et etaient etait ete etre eu eux fait faut il ils j je l la le les leur
     leurs lui m ma mais me meme mes moi mon n ne ni nos notre nous on ont ou par pas pendant peu
     peut plus pour pourquoi quand que quel quelle quelles quels qui quoi s sa sans se selon ses si
     son sont sous sur t ta te tes toi ton tous tout toute toutes tres tu un une vos votre vous y
-    qu est-ce dit disent combien quelle part""".split()
-)
+    qu est-ce dit disent combien quelle part"""
+))
 _STOP = _EN_STOP | _FR_STOP
 
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+", re.UNICODE)
-_FR_MARKERS = set(
+_FR_MARKERS = frozenset(_words_of(
     """le la les des du une est et que qui pour dans sur avec pas plus par ce cette ces sont ont
     selon quelle quel quels quelles combien pourquoi comment leurs aux entreprises effectifs
-    au ou l d qu c n""".split()
-)
-_EN_MARKERS = set(
+    au ou l d qu c n"""
+))
+_EN_MARKERS = frozenset(_words_of(
     """the of and is are what which how why who for with that this from was were did does have
-    has share according many much companies staff""".split()
-)
+    has share according many much companies staff"""
+))
 
 
 def fold(text: str) -> str:

@@ -11,9 +11,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
-from assistant.api import Assistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from tests.support import CORPUS, make_settings  # noqa: E402
+from assistant.api import Assistant
+from assistant.settings import Settings
+from tests.support import CORPUS, make_settings
 
 __all__ = ["CORPUS", "make_settings"]
 
