@@ -186,7 +186,7 @@ def _candidates(retrieved: list[ScoredChunk]) -> list[Candidate]:
             tokens = frozenset(content_tokens(sentence))
             if len(tokens) >= 3:  # headings and fragments are not evidence
                 candidates.append(Candidate(scored, start, end, sentence, tokens,
-                                            frozenset(numbers_in(sentence))))
+                                            frozenset(_amounts(sentence))))
     return candidates
 
 
@@ -196,6 +196,11 @@ def _near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: 
     same_figures = bool(a.figures) and a.figures == b.figures
     return (cosine > _DUPLICATE_COSINE or jaccard > _DUPLICATE_JACCARD
             or (same_figures and cosine > _SAME_FIGURES_COSINE))
+
+
+def _amounts(sentence: str) -> set[str]:
+    """Figures that can disagree between sources; years only date a claim."""
+    return {n for n in numbers_in(sentence) if not (n.isdigit() and 1900 <= int(n) <= 2100)}
 
 
 def is_quantity_question(question: str) -> bool:

@@ -155,6 +155,23 @@ class Settings(BaseSettings):
         10_000_000, exclude=True, ge=1, description="Largest document the admin upload accepts.",
     )
 
+    # eval: where the eval keeps its own index and the optional judge; none shapes an answer.
+    eval_index_dir: Path = Field(
+        PROJECT_ROOT / "indexes" / "eval", exclude=True,
+        description="Index the eval builds from corpus_dir alone, apart from the served index.",
+    )
+    eval_judge_llm: str = Field(
+        "", exclude=True,
+        description="Chat model for the advisory `assistant eval --judge` (same syntax as llm); empty = off.",
+    )
+    eval_judge_base_url: str | None = Field(
+        None, exclude=True, description="Base URL of the judge's OpenAI-compatible server (default: llm_base_url).",
+    )
+    eval_judge_cache: Path = Field(
+        PROJECT_ROOT / "data" / "judge-cache.sqlite3", exclude=True,
+        description="On-disk cache of judge verdicts, so a re-run asks the judge nothing new.",
+    )
+
     def chroma_mode(self) -> str:
         return f"http://{self.chroma_host}:{self.chroma_port}" if self.chroma_host else "embedded"
 

@@ -70,9 +70,17 @@ def _title(citation: dict[str, Any]) -> str:
     return link(url, title) if url else escape(title)
 
 
+def _locator(citation: dict[str, Any]) -> str:
+    """Where in the document, without repeating the title the heading path starts with."""
+    locator, title = str(citation.get("locator") or ""), str(citation.get("title") or "")
+    if title and locator.startswith(f"{title} > "):
+        locator = locator[len(title) + 3:]
+    return escape(locator)
+
+
 def citation_summary(citation: dict[str, Any]) -> str:
     """``[n] <url|title> · locator`` and the quote, shortened: one element of the Sources block."""
-    locator = escape(str(citation.get("locator") or ""))
+    locator = _locator(citation)
     head = f"*[{citation['n']}]* {_title(citation)}" + (f" · _{locator}_" if locator else "")
     quote = _shorten(str(citation.get("quote") or ""), SUMMARY_QUOTE_CHARS)
     return _shorten_mrkdwn(f"{head}\n“{escape(quote)}”" if quote else head)
@@ -147,7 +155,7 @@ def sources_detail_blocks(citations: list[dict[str, Any]], language: Language) -
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn",
                                                          "text": f"*{say('sources', language)}*"}}]
     for citation in citations:
-        locator = escape(str(citation.get("locator") or ""))
+        locator = _locator(citation)
         text = f"*[{citation['n']}]* {_title(citation)}" + (f"\n_{locator}_" if locator else "")
         quote = str(citation.get("quote") or "")
         if quote:

@@ -9,10 +9,10 @@ from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
 
-from ..api import Assistant
 from ..feedback import FeedbackStore
 from ..settings import Settings
 from .app import SlackBot, create_bot
+from .handlers import Asker
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +22,10 @@ INTERACTIONS_PATH = "/slack/interactions"
 MAX_BODY_BYTES = 1_000_000
 
 
-def mount(app: FastAPI, assistant: Assistant, store: FeedbackStore, settings: Settings) -> None:
+def mount(app: FastAPI, assistant: Asker, store: FeedbackStore, settings: Settings) -> None:
     """Add ``POST /slack/events`` and ``POST /slack/interactions``; the bot goes on ``app.state.slack_bot``.
+
+    ``assistant`` is an ``assistant.api.Assistant`` (anything with its ``ask``).
 
     The token is checked at the first event rather than here, so the web server starts even when
     Slack cannot be reached. Raises ``SlackConfigError`` when the bot token or signing secret is missing.

@@ -7,7 +7,7 @@ import logging
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from ..settings import Settings
-from .app import app_token, bot_token, create_bot
+from .app import SlackBot, app_token, bot_token, create_bot
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +16,11 @@ def check_tokens(settings: Settings) -> None:
     """Fail fast, before any model is loaded, when a token is missing or malformed."""
     bot_token(settings)
     app_token(settings)
+
+
+def socket_handler(bot: SlackBot, settings: Settings) -> SocketModeHandler:
+    """Bolt's built-in Socket Mode client: no extra package; it uses the bot's Web API client."""
+    return SocketModeHandler(bot.app, app_token=app_token(settings))
 
 
 def run(settings: Settings) -> None:
@@ -28,9 +33,8 @@ def run(settings: Settings) -> None:
     assistant.retriever()  # no index: fail now with the store's message, not at the first question
     store = FeedbackStore(settings.feedback_db, settings.answer_fingerprint())
     bot = create_bot(settings, assistant, store, verify_token=True, socket_mode=True)
-    # The built-in client needs no extra package (slack_bolt.adapter.socket_mode.builtin).
-    handler = SocketModeHandler(bot.app, app_token=app_token(settings))
-    log.info("Slack bot connected in Socket Mode; Ctrl-C to stop")
+    handler = socket_handler(bot, settings)
+    log.info("Slack bot starting in Socket Mode; Ctrl-C to stop")
     try:
         handler.start()
     finally:

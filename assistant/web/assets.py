@@ -4,15 +4,16 @@ from __future__ import annotations
 
 CSS = """
 .gradio-container { max-width: 1240px !important; margin: 0 auto !important; }
-#brand { padding: 6px 2px 2px; }
+#brand { padding: 2px 2px 0; }
 .brand { display: flex; gap: 14px; align-items: flex-start; }
 .brand-mark { flex: 0 0 40px; height: 40px; border-radius: 10px; display: grid; place-items: center;
   background: linear-gradient(135deg, #4338ca, #0f766e); color: #fff; font-weight: 700; font-size: 17px; }
-.brand h1 { margin: 0; font-size: 22px; line-height: 1.25; font-weight: 700; }
-.brand p { margin: 4px 0 0; color: var(--body-text-color-subdued); font-size: 14px; line-height: 1.45;
-  max-width: 880px; }
-.brand .pill { display: inline-block; font-size: 12px; padding: 1px 8px; border-radius: 999px;
-  margin-right: 6px; background: var(--background-fill-secondary);
+.brand h1 { margin: 0; font-size: 21px; line-height: 1.3; font-weight: 700; }
+.brand p { margin: 3px 0 0; color: var(--body-text-color-subdued); font-size: 13.5px; line-height: 1.45;
+  max-width: 1040px; }
+.brand .pill { display: inline-block; font-size: 11px; font-weight: 500; padding: 1px 8px;
+  border-radius: 999px;
+  margin-left: 6px; vertical-align: 3px; background: var(--background-fill-secondary);
   border: 1px solid var(--border-color-primary); }
 
 #chat .message-content { font-size: 15px; line-height: 1.55; }
@@ -69,23 +70,39 @@ button.cite.active { background: #4338ca; color: #fff; border-color: #4338ca; }
 .card-passage p:not(.quoted) { color: var(--body-text-color-subdued); }
 .card-passage mark { background: #fde68a; color: #1f2937; padding: 1px 2px; border-radius: 3px; }
 
-#examples { gap: 6px !important; flex-wrap: wrap; }
-#examples button { flex: 0 1 auto !important; min-width: 0 !important; max-width: 100%; white-space: normal;
-  text-align: left; font-weight: 400; }
-.examples-label { font-size: 12px; color: var(--body-text-color-subdued); margin: 2px 0 0; }
+#examples { gap: 6px !important; }
+#examples button { justify-content: flex-start; white-space: normal; text-align: left; font-weight: 400;
+  line-height: 1.35; padding: 7px 10px; }
+.examples-label { font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: .05em;
+  color: var(--body-text-color-subdued); margin: 8px 0 0; }
+.welcome { max-width: 440px; text-align: center; color: var(--body-text-color-subdued); font-size: 14px; }
+.welcome p { margin: 0 0 8px; }
 #feedback-bar { align-items: center; gap: 8px; }
-#feedback-bar button { flex: 0 0 auto !important; min-width: 0 !important; }
+#feedback-bar button { flex: 0 0 auto !important; min-width: 0 !important; gap: 6px; }
+/* thumbs drawn in CSS: emoji fonts are not everywhere */
+#thumbs-up::before, #thumbs-down::before { content: ""; width: 16px; height: 16px; flex: 0 0 16px;
+  background: currentColor; -webkit-mask: var(--thumb) center / contain no-repeat;
+  mask: var(--thumb) center / contain no-repeat; }
+#thumbs-down::before { transform: scaleY(-1); }
+#thumbs-up, #thumbs-down { --thumb: url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' \
+viewBox='0 0 24 24'%3E%3Cpath d='M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 \
+6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z'/%3E%3C/svg%3E"); }
 .note { font-size: 13px; color: var(--body-text-color-subdued); margin: 0; }
 .note.ok { color: #047857; }
 .note.bad { color: #b91c1c; }
 
 @media (max-width: 820px) {
   .brand h1 { font-size: 19px; }
-  .brand p { font-size: 13px; }
+  .brand p { font-size: 13px; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4;
+    overflow: hidden; }
+  #feedback-bar { flex-wrap: wrap; }
+  #feedback-bar > #comment { flex: 1 1 100% !important; }
+  #feedback-bar > button { flex: 1 1 40% !important; }
   #source-col { min-width: 0 !important; padding: 0 !important; gap: 0 !important; }
   .source-panel { display: none; }
-  .source-panel.open { display: block; position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000;
-    max-height: 72vh; border-radius: 16px 16px 0 0; box-shadow: 0 -8px 30px rgba(0, 0, 0, .25); }
+  .source-panel.open { display: block; position: fixed; left: 0; right: 0; bottom: 0;
+    max-height: 72vh; border-radius: 16px 16px 0 0; z-index: 2147483000;
+    box-shadow: 0 -8px 30px rgba(0, 0, 0, .25); }
   .source-panel.open .panel-close { display: block; }
 }
 """

@@ -27,7 +27,7 @@ def serve(
         overrides["web_host"] = host
     if port:
         overrides["web_port"] = port
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = Settings(**overrides)  # type: ignore[arg-type,call-arg,unused-ignore]
     try:
         assistant = Assistant(settings)
         app = create_app(settings, assistant)
@@ -54,7 +54,7 @@ def export(
 
     from ..feedback import FeedbackStore
 
-    settings = Settings()
+    settings = Settings()  # type: ignore[call-arg,unused-ignore]
     if not settings.feedback_db.exists():
         typer.echo(f"No feedback yet: {settings.feedback_db} does not exist.", err=True)
         raise typer.Exit(1)

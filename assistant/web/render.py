@@ -66,10 +66,11 @@ def render_answer(answer: Answer, text: str | None = None) -> str:
     final = text is None
     body = _body(answer.answer if text is None else text, {c.n for c in answer.citations})
     labels = LABELS[answer.language]
+    state = "answer done" if final else "answer streaming"
     if answer.refused:
-        return (f'<div class="answer refused"><div class="refusal" role="note">'
+        return (f'<div class="{state} refused"><div class="refusal" role="note">'
                 f'<span class="refusal-label">{labels["refused"]}</span>{body}</div></div>')
-    parts = [f'<div class="answer">{body}']
+    parts = [f'<div class="{state}">{body}']
     if final and answer.citations:
         parts.append(_source_list(answer.citations, answer.language))
         parts.append('<div class="cards" hidden>')

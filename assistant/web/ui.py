@@ -53,17 +53,21 @@ STREAM_DELAY_S = 0.03
 Entry = dict[str, Any]
 Outputs = tuple[Any, ...]
 
+PLACEHOLDER = (
+    "<div class='welcome'><p><strong>Ask a question about AI in outsourcing</strong>, in English or "
+    "French.</p><p>Each answer quotes the corpus with numbered sources; click a number to read the "
+    "passage it comes from. Or try one of the examples.</p></div>"
+)
+
 HEADER = f"""
 <header class="brand">
   <div class="brand-mark" aria-hidden="true">AI</div>
   <div>
-    <h1>{TITLE}</h1>
-    <p>Answers for managers deciding how to use AI in outsourcing and customer service. Every answer
-    quotes a curated corpus — a French article on how AI is changing service centres, plus English and
-    French fact sheets on Gartner surveys, Salesforce Agentforce and the African outsourcing market — and
-    cites it with numbered sources. When the corpus does not hold the answer, the assistant says so.</p>
-    <p><span class="pill">English</span><span class="pill">Français</span>
-    Ask in either language; click a number such as [1] to read the passage it comes from.</p>
+    <h1>{TITLE} <span class="pill">English</span><span class="pill">Français</span></h1>
+    <p>Cited answers for managers deciding how to use AI in outsourcing and customer service, drawn only
+    from a curated corpus: a French article on AI and service centres, plus English and French fact sheets
+    (Gartner surveys, Salesforce Agentforce, the African outsourcing market). If the corpus does not say,
+    the assistant says so.</p>
   </div>
 </header>
 """
@@ -117,7 +121,7 @@ class PageHandlers:
         shown = [*chat_messages(entries),
                  {"role": "user", "content": render_question(question)},
                  {"role": "assistant", "content": render_pending(detect_language(question))}]
-        yield shown, "", entries, "", note("Was this answer useful?")
+        yield shown, "", entries, "", ""
         try:
             answer, turn_id = self.ctx.answer(question, history_of(entries), "web", _user(request),
                                               self.ctx.settings.web_queue_timeout_s)
@@ -216,36 +220,31 @@ def build_page(ctx: WebContext) -> gr.Blocks:
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=340):
                     chat = gr.Chatbot(
-                        elem_id="chat", show_label=False, height="56vh", min_height=300,
+                        elem_id="chat", show_label=False, height="calc(100vh - 372px)", min_height=300,
                         layout="bubble", buttons=[], latex_delimiters=[], sanitize_html=True,
                         feedback_options=None, group_consecutive_messages=False,
-                        placeholder="<p class='note'>Ask a question about AI in outsourcing, in English "
-                                    "or French, or start from an example below.</p>",
+                        placeholder=PLACEHOLDER,
                     )
                     with gr.Row(elem_id="ask-row", equal_height=True):
                         question = gr.Textbox(
                             elem_id="question", show_label=False, lines=1, max_lines=5, scale=6,
-                            placeholder="Ask about AI and outsourcing… / Posez votre question…",
-                            autofocus=True,
+                            placeholder="Your question… / Votre question…",
                         )
                         ask = gr.Button("Ask", elem_id="ask-button", variant="primary", scale=1, min_width=90)
                     ask_note = gr.HTML("", elem_id="ask-note", js_on_load=None)
-                    gr.HTML("<p class='examples-label'>Examples · Exemples</p>", js_on_load=None)
-                    with gr.Row(elem_id="examples"):
-                        example_buttons = [gr.Button(text, size="sm", variant="secondary")
-                                           for text in EXAMPLES]
                     with gr.Row(elem_id="feedback-bar", equal_height=True):
-                        feedback_note = gr.HTML(note("Answers appear above; rate each one here."),
-                                                elem_id="feedback-note", js_on_load=None)
                         comment = gr.Textbox(elem_id="comment", show_label=False, lines=1, max_lines=3,
                                              scale=3, min_width=160,
-                                             placeholder="Optional comment on the last answer")
-                        helpful = gr.Button("👍 Helpful", elem_id="thumbs-up", size="sm", scale=0)
-                        unhelpful = gr.Button("👎 Not helpful", elem_id="thumbs-down", size="sm", scale=0)
-                    clear = gr.Button("New conversation", elem_id="new-conversation", size="sm",
-                                      variant="secondary")
+                                             placeholder="Rate the last answer — optional comment")
+                        helpful = gr.Button("Helpful", elem_id="thumbs-up", size="sm", scale=0)
+                        unhelpful = gr.Button("Not helpful", elem_id="thumbs-down", size="sm", scale=0)
+                    feedback_note = gr.HTML("", elem_id="feedback-note", js_on_load=None)
                 with gr.Column(scale=2, min_width=300, elem_id="source-col"):
                     panel = gr.HTML(PANEL_EMPTY, elem_id="source-panel", js_on_load=None)
+                    gr.HTML("<p class='examples-label'>Examples · Exemples</p>", js_on_load=None)
+                    with gr.Column(elem_id="examples"):
+                        example_buttons = [gr.Button(text, size="sm", variant="secondary")
+                                           for text in EXAMPLES]
             with gr.Tab("Add documents", id="admin"):
                 gr.Markdown(f"Add a document to the corpus ({', '.join(ALLOWED_SUFFIXES)}, at most "
                             f"{limit_mb}). It is indexed at once and can be cited in the next answer, "
@@ -267,8 +266,9 @@ def build_page(ctx: WebContext) -> gr.Blocks:
         rating_outputs = [feedback_note, comment, entries]
         helpful.click(handlers.rate(1), [comment, entries], rating_outputs, **private)
         unhelpful.click(handlers.rate(-1), [comment, entries], rating_outputs, **private)
-        clear.click(lambda: ([], [], PANEL_EMPTY, "", note("")), None,
-                    [chat, entries, panel, ask_note, feedback_note], queue=False, **private)
+        # the chat's own clear button starts a new conversation: forget the turns and the open source
+        chat.clear(lambda: ([], PANEL_EMPTY, "", ""), None, [entries, panel, ask_note, feedback_note],
+                   queue=False, **private)
         add.click(handlers.upload, [document], [upload_note], concurrency_limit=1, **private)
         page.load(handlers.admin_view, None, [upload_group, upload_note], queue=False, **private)
     return page

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 BOT_TOKEN = "xoxb-1111-2222-standin-bot-token"
+APP_TOKEN = "xapp-1-A0APP001-3333-standin-app-token"
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM_ID = "T0TEST01"
@@ -27,6 +28,7 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None
+    response: dict[str, Any] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
 
 
@@ -34,6 +36,7 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.socket_url: str | None = None  # what apps.connections.open hands out (Socket Mode)
         self._failures: dict[str, list[str]] = {}
         self._lock = threading.Condition()
         self._clock = itertools.count(1)
@@ -92,12 +95,21 @@ class SlackStandIn:
 
     # -- the API -------------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        response = self._respond(method, params, token)
         with self._lock:
-            self.calls.append(Call(method, params, token))
+            self.calls.append(Call(method, params, token, response))
             self._lock.notify_all()
+        return response
+
+    def _respond(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        with self._lock:
             failures = self._failures.get(method)
             if failures:
                 return {"ok": False, "error": failures.pop(0)}
+        if method == "apps.connections.open":
+            if token != APP_TOKEN or not self.socket_url:
+                return {"ok": False, "error": "invalid_auth" if token != APP_TOKEN else "internal_error"}
+            return {"ok": True, "url": self.socket_url}
         if token != BOT_TOKEN:
             return {"ok": False, "error": "invalid_auth"}
         responder = self._responders().get(method)
