@@ -51,22 +51,22 @@ def ingest_command(
 
 
 def _wipe(settings: Settings) -> None:
-    """Rebuild from nothing; a corrupt embedded folder is removed rather than opened."""
+    """Rebuild from nothing: a server's collections of this index, or the whole embedded folder.
+
+    The embedded folder is removed rather than opened, since it may be the corrupt thing.
+    """
     import shutil
 
-    from .store import IndexStore, IndexUnavailable, make_client
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    from .embeddings import load_embeddings
+    from .store import IndexStore, make_client
 
     if settings.chroma_host:
-        from .embeddings import load_embeddings
-
         IndexStore(settings, load_embeddings(settings.embedding_model), make_client(settings)).wipe()
         return
-    try:
-        from .embeddings import load_embeddings
-
-        IndexStore(settings, load_embeddings(settings.embedding_model), make_client(settings)).wipe()
-    except (IndexUnavailable, Exception):
-        shutil.rmtree(settings.index_dir, ignore_errors=True)
+    shutil.rmtree(settings.index_dir, ignore_errors=True)
+    SharedSystemClient.clear_system_cache()
 
 
 def _answer_json(answer: object) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .models import Citation, Language, ScoredChunk
+from .safety import looks_like_injection
 from .text import content_tokens, numbers_in, split_sentences
 
 _INTRO = {"en": "Here is what the corpus says:", "fr": "Voici ce que dit le corpus :"}
@@ -184,7 +185,8 @@ def _candidates(retrieved: list[ScoredChunk]) -> list[Candidate]:
         for start, end in split_sentences(text):
             sentence = text[start:end]
             tokens = frozenset(content_tokens(sentence))
-            if len(tokens) >= 3:  # headings and fragments are not evidence
+            # Headings and fragments are not evidence, and neither are orders to the assistant.
+            if len(tokens) >= 3 and not looks_like_injection(sentence):
                 candidates.append(Candidate(scored, start, end, sentence, tokens,
                                             frozenset(_amounts(sentence))))
     return candidates

@@ -9,6 +9,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from .models import Language, ScoredChunk, Turn
+from .safety import looks_like_injection
+from .text import split_sentences
 from .settings import Settings
 
 NOT_FOUND = "NOT_FOUND"
@@ -91,9 +93,21 @@ def format_sources(sources: list[ScoredChunk]) -> str:
     blocks = []
     for n, scored in enumerate(sources, start=1):
         chunk = scored.chunk
-        body = chunk.text.replace("</source>", "</ source>")
+        body = _mask_instructions(chunk.text).replace("</source>", "</ source>")
         blocks.append(f'<source n="{n}" title="{chunk.title}">\n{body}\n</source>')
     return "<sources>\n" + "\n".join(blocks) + "\n</sources>"
+
+
+def _mask_instructions(text: str) -> str:
+    """Sentences that give the assistant orders are replaced by a marker before prompting."""
+    parts = []
+    cursor = 0
+    for start, end in split_sentences(text):
+        if looks_like_injection(text[start:end]):
+            parts.append(text[cursor:start] + "[instruction-like text removed]")
+            cursor = end
+    parts.append(text[cursor:])
+    return "".join(parts)
 
 
 def answer_messages(question: str, sources: list[ScoredChunk], language: Language) -> list[BaseMessage]:

@@ -1,0 +1,33 @@
+"""Recognise text in documents that addresses the assistant instead of informing the reader.
+
+Such sentences are never quoted as evidence and are masked before sources reach an LLM:
+a document is data, and a sentence that gives the assistant orders is not a fact.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold
+
+_INSTRUCTION_PATTERNS = [
+    r"\bignore (all |any |the |your |every )*(previous |prior |above |earlier )*(instructions|rules|prompts?)\b",
+    r"\bdisregard (all |any |the |your )*(previous |prior |above )*(instructions|rules)\b",
+    r"\b(system|developer) prompt\b",
+    r"\bdeveloper mode\b|\bjailbreak\b|\bdo anything now\b",
+    r"\byou are now (in|a|an|the)\b|\bpretend to be\b",
+    r"\b(reveal|print|show|leak|output|display) (me )?(your|the) (system|hidden|secret|api|instructions|settings"
+    r"|configuration|prompt|keys?|tokens?|password)",
+    r"\b(api[ _-]?key|openai_api_key|secret key|access token|bot token|signing secret)\b",
+    r"</?\s*(source|sources|system|instructions?)\b[^>]*>",
+    r"\bignore[sz]? (toutes? |les |tes |vos )*(instructions|consignes|regles)\b",
+    r"\b(oublie|oubliez) (toutes? |les |tes |vos )*(instructions|consignes|regles)\b",
+    r"\b(revele|affiche|montre)[sz]? (moi )?(ton|ta|tes|votre|vos|le|la|les) (prompt|consignes|instructions"
+    r"|cle|cles|jetons?|secrets?|mots? de passe)",
+    r"\bmode developpeur\b|\bprompt systeme\b",
+]
+_INSTRUCTIONS = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_PATTERNS), re.IGNORECASE)
+
+
+def looks_like_injection(text: str) -> bool:
+    return bool(_INSTRUCTIONS.search(fold(text)))
