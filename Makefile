@@ -25,7 +25,7 @@ index: install
 	$(BIN)/assistant ingest
 
 run: index
-	$(BIN)/assistant chat
+	$(BIN)/assistant serve
 
 chat: index
 	$(BIN)/assistant chat

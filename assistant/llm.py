@@ -10,8 +10,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from .models import Language, ScoredChunk, Turn
 from .safety import looks_like_injection
-from .text import split_sentences
 from .settings import Settings
+from .text import split_sentences
 
 NOT_FOUND = "NOT_FOUND"
 _LANGUAGE_NAME = {"en": "English", "fr": "French"}

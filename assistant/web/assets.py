@@ -34,6 +34,8 @@ button.cite.active { background: #4338ca; color: #fff; border-color: #4338ca; }
 .sources ol { list-style: none; margin: 0; padding: 0; }
 .sources li { margin: 3px 0; }
 .source-where { color: var(--body-text-color-subdued); }
+#chat .message.bot:has(.answer.refused) { border: none; background: transparent; padding: 0; }
+#source-col .html-container { padding: 0 !important; }
 .refusal { border: 1px solid #f59e0b; border-left: 4px solid #d97706; background: #fffbeb; color: #78350f;
   border-radius: 8px; padding: 10px 12px; }
 .refusal p { margin: 0; }
@@ -62,6 +64,7 @@ button.cite.active { background: #4338ca; color: #fff; border-color: #4338ca; }
 .card-meta dt { color: var(--body-text-color-subdued); }
 .card-meta dd { margin: 0; overflow-wrap: anywhere; }
 .card-meta a { color: #4338ca; text-decoration: underline; }
+.card-source > a, .card-source > span { display: block; text-align: left; }
 .card-passage-label { margin: 0 0 4px; font-size: 12px; font-weight: 600;
   color: var(--body-text-color-subdued); }
 .card-passage { font-size: 14px; line-height: 1.55; border-left: 3px solid var(--border-color-primary);
@@ -87,6 +90,7 @@ button.cite.active { background: #4338ca; color: #fff; border-color: #4338ca; }
 #thumbs-up, #thumbs-down { --thumb: url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' \
 viewBox='0 0 24 24'%3E%3Cpath d='M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 \
 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z'/%3E%3C/svg%3E"); }
+#ask-note:not(:has(.note)), #feedback-note:not(:has(.note)) { display: none; }
 .note { font-size: 13px; color: var(--body-text-color-subdued); margin: 0; }
 .note.ok { color: #047857; }
 .note.bad { color: #b91c1c; }
@@ -140,6 +144,32 @@ HEAD = """
       if (panel) panel.classList.remove("open");
     }
   });
+  // A new question is pinned to the top of the chat view while its answer arrives, so the answer
+  // is read from its start; the reader's own scrolling releases it.
+  const scrollParent = (node) => {
+    for (let el = node.parentElement; el; el = el.parentElement) {
+      if (/(auto|scroll)/.test(getComputedStyle(el).overflowY) && el.scrollHeight > el.clientHeight) return el;
+    }
+    return null;
+  };
+  let questions = 0;
+  let pinned = null;
+  const align = () => {
+    if (!pinned || !pinned.isConnected) return;
+    const box = scrollParent(pinned);
+    if (box) box.scrollTop += pinned.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  };
+  new MutationObserver(() => {
+    const rows = document.querySelectorAll("#chat .user-row");
+    if (rows.length !== questions) pinned = rows.length > questions ? rows[rows.length - 1] : null;
+    questions = rows.length;
+    if (pinned) requestAnimationFrame(align);
+  }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  for (const kind of ["wheel", "touchstart"]) {
+    document.addEventListener(kind, (event) => {
+      if (event.target instanceof Element && event.target.closest("#chat")) pinned = null;
+    }, {passive: true});
+  }
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     const panel = document.querySelector(".source-panel.open");

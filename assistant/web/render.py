@@ -115,11 +115,17 @@ def _source_list(citations: list[Citation], language: Language) -> str:
     items = "".join(
         f'<li><button type="button" class="cite cite-{c.n}" title="{LABELS[language]["open"]}">'
         f'[{c.n}]</button> <span class="source-title">{html.escape(c.title)}</span>'
-        f' <span class="source-where">{html.escape(c.locator)}</span></li>'
+        f' <span class="source-where">{html.escape(short_locator(c))}</span></li>'
         for c in citations
     )
     return (f'<div class="sources"><div class="sources-title">{LABELS[language]["sources"]}</div>'
             f"<ol>{items}</ol></div>")
+
+
+def short_locator(citation: Citation) -> str:
+    """The locator without the document title it usually starts with (shown right beside it)."""
+    prefix = f"{citation.title} > "
+    return citation.locator[len(prefix):] if citation.locator.startswith(prefix) else citation.locator
 
 
 def render_card(citation: Citation, language: Language) -> str:
@@ -153,7 +159,7 @@ def source_links(source: str) -> str:
                             f'rel="noopener noreferrer">{html.escape(url.netloc)}</a>')
         else:
             rendered.append(f"<span>{html.escape(part)}</span>")
-    return " · ".join(rendered)
+    return "".join(rendered)
 
 
 def quote_span(citation: Citation) -> tuple[int, int] | None:

@@ -220,7 +220,8 @@ def build_page(ctx: WebContext) -> gr.Blocks:
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=340):
                     chat = gr.Chatbot(
-                        elem_id="chat", show_label=False, height="calc(100vh - 372px)", min_height=300,
+                        elem_id="chat", show_label=False, height="calc(100vh - 360px)", min_height=300,
+                        autoscroll=False,
                         layout="bubble", buttons=[], latex_delimiters=[], sanitize_html=True,
                         feedback_options=None, group_consecutive_messages=False,
                         placeholder=PLACEHOLDER,
