@@ -35,7 +35,9 @@ class Chunk(BaseModel):
 
     @property
     def locator(self) -> str:
-        heading = " > ".join(self.heading_path)
+        # The document title is shown beside the locator already; do not repeat it.
+        path = self.heading_path[1:] if self.heading_path[:1] == [self.title] else self.heading_path
+        heading = " > ".join(path)
         if self.paragraph_start == self.paragraph_end:
             paragraphs = f"¶{self.paragraph_start + 1}"
         else:

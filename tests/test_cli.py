@@ -86,3 +86,13 @@ def test_ingest_reports_skipped_files(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "skipped: broken.pdf: content is not a .pdf file" in result.stderr
     assert "1 new or changed" in result.stdout
+
+
+def test_chat_keeps_the_conversation(indexed: Settings) -> None:
+    result = run_cli(["chat"], indexed, stdin="How many new jobs did South Africa's BPO sector create in 2024?\n"
+                                              "And in Kenya?\n")
+    assert result.returncode == 0, result.stderr
+    answers = result.stdout.split("\n> ")[1:]
+    assert len(answers) >= 2
+    assert "South Africa" in answers[0] or "South African" in answers[0]
+    assert "Kenya" in answers[1]
