@@ -22,7 +22,7 @@ __all__ = ["CORPUS", "make_settings"]
 def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read a developer's .env or LLM keys."""
     for name in list(os.environ):
-        if name.startswith("ASSISTANT_") or name in {"CHROMA_HOST", "CHROMA_PORT", "OPENAI_API_KEY"}:
+        if name.startswith(("ASSISTANT_", "SLACK_")) or name in {"CHROMA_HOST", "CHROMA_PORT", "OPENAI_API_KEY"}:
             monkeypatch.delenv(name, raising=False)
 
 

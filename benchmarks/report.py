@@ -1,0 +1,236 @@
+"""results.json, RESULTS.md and the printed table, every figure against its target."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .common import BENCH_DIR
+
+RESULTS_JSON = BENCH_DIR / "results.json"
+RESULTS_MD = BENCH_DIR / "RESULTS.md"
+# Hand-written: profiles of missed targets and what was changed, before and after.
+OPTIMISATIONS_MD = BENCH_DIR / "optimisations.md"
+
+
+def lookup(results: dict[str, Any], path: str) -> Any:
+    value: Any = results
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    path: str
+    unit: str
+    target: float | None = None
+    spread: Callable[[dict[str, Any]], str] = lambda _: ""
+    runs: Callable[[dict[str, Any]], str] = lambda _: ""
+    digits: int = 1
+
+    def value(self, results: dict[str, Any]) -> Any:
+        return lookup(results, self.path)
+
+    def status(self, results: dict[str, Any]) -> str:
+        value = self.value(results)
+        if self.target is None:
+            return ""
+        if value is None:
+            return "not measured"
+        return "met" if value <= self.target else "MISSED"
+
+    def cells(self, results: dict[str, Any]) -> list[str]:
+        value = self.value(results)
+        shown = "n/a" if value is None else f"{value:.{self.digits}f} {self.unit}".strip()
+        target = "" if self.target is None else f"<= {self.target:g} {self.unit}".strip()
+        return [self.label, shown, self.spread(results), self.runs(results), target, self.status(results)]
+
+
+def _range(path: str, unit: str, label: str = "", digits: int = 1) -> Callable[[dict[str, Any]], str]:
+    def show(results: dict[str, Any]) -> str:
+        pair = lookup(results, path)
+        if not pair:
+            return ""
+        low, high = pair
+        return f"{low:.{digits}f}–{high:.{digits}f} {unit} {label}".strip()
+
+    return show
+
+
+def _summary_range(path: str, unit: str, digits: int = 2) -> Callable[[dict[str, Any]], str]:
+    def show(results: dict[str, Any]) -> str:
+        summary = lookup(results, path)
+        if not summary:
+            return ""
+        return f"{summary['low']:.{digits}f}–{summary['high']:.{digits}f} {unit} ({summary['spread']})"
+
+    return show
+
+
+def _dist_range(path: str, unit: str) -> Callable[[dict[str, Any]], str]:
+    def show(results: dict[str, Any]) -> str:
+        dist = lookup(results, path)
+        return f"{dist['p5']:.1f}–{dist['max']:.1f} {unit} (p5–max)" if dist else ""
+
+    return show
+
+
+def _count(path: str, suffix: str = "") -> Callable[[dict[str, Any]], str]:
+    def show(results: dict[str, Any]) -> str:
+        value = lookup(results, path)
+        return "" if value is None else f"{value}{suffix}"
+
+    return show
+
+
+def _latency_runs(prefix: str) -> Callable[[dict[str, Any]], str]:
+    def show(results: dict[str, Any]) -> str:
+        block = lookup(results, prefix)
+        if not block:
+            return ""
+        return f"{block['rounds']} rounds × {block['questions']} q"
+
+    return show
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    listed = [
+        Row("ask p50 (warm, end to end)", "ask_ms.p50", "ms", 40,
+            _range("ask_ms.p50_spread", "ms", "(per-round min–max)"), _latency_runs("ask_ms")),
+        Row("ask p95 (warm, end to end)", "ask_ms.p95", "ms", 100,
+            _range("ask_ms.p95_spread", "ms", "(per-round min–max)"), _latency_runs("ask_ms")),
+    ]
+    for part in ("embed", "retrieve", "answer", "chain_other"):
+        listed.append(Row(f"  {part} p50", f"ask_breakdown_ms.{part}.p50", "ms",
+                          spread=_dist_range(f"ask_breakdown_ms.{part}", "ms"),
+                          runs=_count(f"ask_breakdown_ms.{part}.n"), digits=2))
+    listed += [
+        Row("cold start (process start to answer)", "cold_start_s", "s", 6,
+            _summary_range("cold_start", "s"), _count("cold_start.n"), digits=2),
+        Row("full ingest from scratch", "ingest_full_s", "s", None,
+            _summary_range("ingest_full", "s"), _count("ingest_full.n"), digits=2),
+        Row("re-ingest, unchanged corpus", "reingest_unchanged_s", "s", 2,
+            _summary_range("reingest_unchanged", "s", 3), _count("reingest_unchanged.n"), digits=3),
+        Row("embedding throughput", "embed_chunks_per_s", "chunks/s", None,
+            _summary_range("embed_chunks", "chunks/s", 0), _count("embed_chunks.n"), digits=0),
+    ]
+    for size in (lookup(results, "retrieve_ms_p95_at") or {}):
+        listed.append(Row(f"retrieve p95 at {int(size):,} chunks", f"retrieve_ms_p95_at.{size}", "ms",
+                          25 if size == "100000" else None,
+                          _dist_range(f"scale.sizes.{size}.retrieve_ms", "ms"),
+                          _count(f"scale.sizes.{size}.retrieve_ms.n", " queries"), digits=2))
+    listed += [
+        Row("serve peak RSS (VmHWM)", "serve_peak_rss_mb", "MB", 1536),
+        Row("20 clients on /api/ask: errors", "concurrency.errors", "", 0,
+            runs=_count("concurrency.requests", " requests"), digits=0),
+        Row("20 clients: throughput", "concurrency.throughput_rps", "req/s",
+            runs=_count("concurrency.duration_s", " s")),
+        Row("20 clients: p95", "concurrency.p95_ms", "ms", runs=_count("concurrency.ok", " requests")),
+        Row("naive baseline ask p50", "baseline.ask_ms.p50", "ms",
+            spread=_range("baseline.ask_ms.p50_spread", "ms", "(per-round min–max)"),
+            runs=_latency_runs("baseline.ask_ms")),
+        Row("latency ratio naive / default (p50)", "latency_ratio_naive_over_default.p50", "×",
+            spread=_range("latency_ratio_naive_over_default.p50_spread", "×", "(per round)", 2),
+            runs=_count("latency_ratio_naive_over_default.rounds", " rounds"), digits=2),
+        Row("eval accuracy, default", "accuracy", "", runs=_count("eval.default.questions", " q"),
+            digits=3),
+        Row("eval accuracy, naive baseline", "baseline.accuracy", "",
+            runs=_count("baseline.eval.questions", " q"), digits=3),
+    ]
+    return listed
+
+
+def table(results: dict[str, Any]) -> str:
+    header = ["figure", "median", "spread", "runs", "target", "status"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row.cells(results)) + " |" for row in rows(results)]
+    return "\n".join(lines)
+
+
+def plain_table(results: dict[str, Any]) -> str:
+    cells = [["figure", "median", "spread", "runs", "target", "status"]]
+    cells += [row.cells(results) for row in rows(results)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+                     for row in cells)
+
+
+def scale_table(results: dict[str, Any]) -> str:
+    sizes = lookup(results, "scale.sizes") or {}
+    if not sizes:
+        return "_not measured_"
+    lines = ["| chunks | build (s) | size on disk (MB) | load passages (s) | build BM25 etc. (s) "
+             "| retrieve p50 / p95 (ms) | dense p50 / p95 (ms) | BM25 p50 / p95 (ms) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size, block in sizes.items():
+        lines.append(
+            f"| {int(size):,} | {block['build_s']} | {block['index_size_mb']} | {block['load_s']} "
+            f"| {block['retriever_build_s']} | {block['retrieve_ms']['p50']} / {block['retrieve_ms']['p95']} "
+            f"| {block['dense_ms']['p50']} / {block['dense_ms']['p95']} "
+            f"| {block['bm25_ms']['p50']} / {block['bm25_ms']['p95']} |")
+    return "\n".join(lines)
+
+
+def markdown(results: dict[str, Any], notes: list[str]) -> str:
+    machine = results.get("machine", {})
+    parts = [
+        "# Benchmark results",
+        "",
+        f"Generated by `{results.get('command', 'make bench')}` on {results.get('generated_at', '?')}"
+        f" in {results.get('total_s', '?')} s (git {machine.get('git_commit')}).",
+        "",
+        f"Machine: `nproc` = {machine.get('nproc')}, CPU {machine.get('cpu_model')}, "
+        f"{machine.get('memory_gb')} GB RAM, Python {machine.get('python')}; load average "
+        f"{machine.get('load_average_at_start')} at the start and {results.get('load_average_at_end')} "
+        "at the end (a load above 0 means other work shared the 2 cores).",
+        "",
+        "Extractive default answerer, embedding model "
+        f"`{results.get('embedding_model')}`, real corpus indexed into a temporary folder; warm process "
+        "for `ask` (each golden question asked once before measuring). Latency figures are the median "
+        "across rounds of each round's p50/p95; a round is one pass over every golden question "
+        "(follow-ups with their history). The naive baseline ran in the same rounds, alternating order.",
+        "",
+        table(results),
+        "",
+        "## Scale (synthetic passages, query embedding excluded)",
+        "",
+        scale_table(results),
+        "",
+        "Build = `IndexStore.new_generation` + `add_chunks` + `publish`; size = `du` of the Chroma "
+        "folder; load passages = `IndexStore.live_chunks` (what a server does on start); retrieve = "
+        "`HybridRetriever.retrieve` (dense + BM25 + fusion + MMR) with a precomputed query vector.",
+        "",
+        "## Method",
+        "",
+        "- ask: `Assistant.ask` in-process; embed = the query embedding, retrieve = the rest of the "
+        "retrieval step, answer = the extractive answerer, chain_other = the remainder (condense, "
+        "language detection, LangChain runnable overhead).",
+        "- cold start: `python -m assistant.cli ask --json \"...\"` against the prebuilt index, from "
+        "`Popen` to the JSON answer line; one unmeasured run first pays for the OS page cache.",
+        "- re-ingest: `Assistant.ingest()` on the unchanged corpus; the bench asserts 0 chunks embedded "
+        "and no new generation.",
+        "- peak RSS: `VmHWM` of the `assistant serve` process (and any children) after the HTTP latency "
+        "run and again after the concurrency run; the figure is the latter.",
+        "- concurrency: 20 threads with their own `httpx` client, back-to-back `POST /api/ask` for the "
+        "duration, on the same 2 cores as the server; errors = any non-200 or transport error.",
+        "- accuracy: `assistant.evaluation.runner.run_eval` over `evals/golden.yaml`, on the same "
+        "default and naive instances the latency was measured on.",
+    ]
+    if notes:
+        parts += ["", "## Notes from this run", "", *[f"- {note}" for note in notes]]
+    if OPTIMISATIONS_MD.exists():
+        parts += ["", OPTIMISATIONS_MD.read_text(encoding="utf-8").strip()]
+    return "\n".join(parts) + "\n"
+
+
+def write(results: dict[str, Any], notes: list[str], json_path: Path = RESULTS_JSON,
+          md_path: Path = RESULTS_MD) -> None:
+    json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    md_path.write_text(markdown(results, notes), encoding="utf-8")
