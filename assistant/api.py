@@ -136,9 +136,9 @@ class Assistant:
                 ) from error
 
     def ingest(self, paths: list[Any] | None = None, progress: bool = False) -> IngestReport:
-        with self._lock:
-            report = ingest(self.settings, self.store, paths, progress=progress)
-            self._checked_at = 0.0
+        """Questions keep being answered from the live generation while this runs."""
+        report = ingest(self.settings, self.store, paths, progress=progress)
+        self._checked_at = 0.0
         return report
 
     # -- the chain ---------------------------------------------------------------------

@@ -42,7 +42,7 @@ class Candidate:
     end: int
     text: str
     tokens: frozenset[str]
-    figures: frozenset[str]
+    figures: frozenset[tuple[str, str]]
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
@@ -168,7 +168,9 @@ def _conflicting_figure(
     for candidate in ranked:
         if candidate.score < max(best_score * _CONFLICT_RATIO, threshold):
             break
-        if not candidate.figures - shown or any(candidate is c for c, _ in chosen):
+        shown_kinds = {kind for _, kind in shown}
+        new_same_kind = {f for f in candidate.figures - shown if f[1] in shown_kinds}
+        if not new_same_kind or any(candidate is c for c, _ in chosen):
             continue
         vector = vectors[index_of[id(candidate)]]
         related = max(float(vector @ v / (np.linalg.norm(vector) * np.linalg.norm(v) + 1e-9))
@@ -200,9 +202,29 @@ def _near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: 
             or (same_figures and cosine > _SAME_FIGURES_COSINE))
 
 
-def _amounts(sentence: str) -> set[str]:
-    """Figures that can disagree between sources; years only date a claim."""
-    return {n for n in numbers_in(sentence) if not (n.isdigit() and 1900 <= int(n) <= 2100)}
+_FIGURE = re.compile(r"(?P<before>(?:US)?[$€£]\s?)?(?P<number>\d+(?:[ \u00a0\u202f,.]\d+)*)(?=(?P<after>[^.;:]{0,30}))")
+_PERCENT = re.compile(r"^\s*(%|percent|per cent|pour cent)", re.IGNORECASE)
+_MONEY = re.compile(r"\b(euros?|dollars?|usd|eur|fcfa|mad|dirhams?|rand)\b|\bR\d|US\$", re.IGNORECASE)
+
+
+def _amounts(sentence: str) -> set[tuple[str, str]]:
+    """(value, kind) of the figures that can disagree between sources; years only date a claim.
+
+    Kinds keep a head count from being taken for a rival to a percentage or an amount.
+    """
+    found = set()
+    for match in _FIGURE.finditer(sentence):
+        for value in numbers_in(match.group("number")):
+            if value.isdigit() and 1900 <= int(value) <= 2100:
+                continue
+            if _PERCENT.match(match.group("after")):
+                kind = "percent"
+            elif match.group("before") or _MONEY.search(match.group("after")):
+                kind = "money"
+            else:
+                kind = "count"
+            found.add((value, kind))
+    return found
 
 
 def is_quantity_question(question: str) -> bool:

@@ -97,7 +97,9 @@ def _ingest(
     progress: bool,
     on_skip: Callable[[SkippedFile], None] | None,
 ) -> IngestReport:
-    roots = [p.resolve() for p in (paths or [settings.corpus_dir])]
+    # Uploaded documents are part of the corpus: a plain `ingest` or `--rebuild` keeps them.
+    defaults = [settings.corpus_dir] + ([settings.upload_dir] if settings.upload_dir.is_dir() else [])
+    roots = [p.resolve() for p in (paths or defaults)]
     files, skipped = discover(roots)
     report = IngestReport(files_seen=len(files), skipped=skipped)
 

@@ -12,9 +12,18 @@ from .text import content_tokens
 
 class BM25Index:
     def __init__(self, texts: list[str], k1: float = 1.2, b: float = 0.75) -> None:
+        self._build([content_tokens(t) for t in texts], k1, b)
+
+    @classmethod
+    def from_tokens(cls, tokenized: list[list[str]], k1: float = 1.2, b: float = 0.75) -> BM25Index:
+        """For callers that already ran ``content_tokens`` over the texts: tokenising is most of the build."""
+        index = cls.__new__(cls)
+        index._build(tokenized, k1, b)
+        return index
+
+    def _build(self, tokenized: list[list[str]], k1: float, b: float) -> None:
         self.k1, self.b = k1, b
-        self.size = len(texts)
-        tokenized = [content_tokens(t) for t in texts]
+        self.size = len(tokenized)
         lengths = np.array([len(t) for t in tokenized], dtype=np.float32)
         average = float(lengths.mean()) if self.size else 1.0
         norm = k1 * (1 - b + b * lengths / max(average, 1e-9))

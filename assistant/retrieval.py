@@ -23,8 +23,9 @@ class HybridRetriever:
         self.vectorstore = vectorstore
         self.settings = settings
         self.row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
-        self.bm25 = BM25Index([c.text for c in chunks])
-        self._token_sets = [frozenset(content_tokens(c.text)) for c in chunks]
+        tokenized = [content_tokens(c.text) for c in chunks]  # once, for BM25 and for MMR
+        self.bm25 = BM25Index.from_tokens(tokenized)
+        self._token_sets = [frozenset(tokens) for tokens in tokenized]
         self._languages = np.array([c.language for c in chunks])
         self._doc_ids = np.array([c.doc_id for c in chunks])
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import common  # first: sets the offline environment before anything loads a model
+from . import common  # sets the offline environment before any assistant module loads a model
 
 SECTIONS = ("ingest", "latency", "accuracy", "cold", "serve", "scale")
 BUDGET_S = 600

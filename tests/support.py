@@ -14,6 +14,7 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "index_dir": tmp / "index",
         "feedback_db": tmp / "feedback.sqlite3",
+        "upload_dir": tmp / "uploads",
         "corpus_dir": CORPUS,
     }
     values.update(overrides)

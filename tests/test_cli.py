@@ -17,7 +17,8 @@ CITATION_KEYS = {"n", "doc_id", "title", "source", "locator", "quote"}
 def run_cli(args: list[str], settings: Settings, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update({"ASSISTANT_INDEX_DIR": str(settings.index_dir), "HF_HUB_OFFLINE": "1",
-                "ASSISTANT_FEEDBACK_DB": str(settings.feedback_db)})
+                "ASSISTANT_FEEDBACK_DB": str(settings.feedback_db),
+                "ASSISTANT_UPLOAD_DIR": str(settings.upload_dir)})
     return subprocess.run([sys.executable, "-m", "assistant.cli", *args], input=stdin,
                           capture_output=True, text=True, env=env, timeout=300, check=False)
 

@@ -23,7 +23,7 @@ from ..extractive import SentenceEmbeddingCache, answer_extractively, is_quantit
 from ..ingest import discover
 from ..lexical import BM25Index
 from ..loaders import LoadError, SourceDocument, load_document
-from ..models import Answer, Chunk, ScoredChunk, Timings, Turn
+from ..models import Answer, Chunk, Language, ScoredChunk, Timings, Turn
 from ..settings import Settings
 from ..text import content_tokens, detect_language
 
@@ -88,7 +88,11 @@ class NaiveAssistant:
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         """Answer from the question alone: the naive chain does not read the conversation."""
         started = time.perf_counter()
-        previous = next((detect_language(t.content) for t in reversed(history or []) if t.role == "user"), "en")
+        previous: Language = "en"
+        for turn in reversed(history or []):
+            if turn.role == "user":
+                previous = detect_language(turn.content)
+                break
         language = detect_language(question, default=previous)
         embedding = self.embeddings.embed_query(question)
         retrieved = self.retrieve(question, embedding)

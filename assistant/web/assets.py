@@ -99,8 +99,12 @@ viewBox='0 0 24 24'%3E%3Cpath d='M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v
   .brand h1 { font-size: 19px; }
   .brand p { font-size: 13px; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4;
     overflow: hidden; }
-  #feedback-bar { flex-wrap: wrap; }
-  #feedback-bar > #comment { flex: 1 1 100% !important; }
+  /* Gradio wraps each textbox in a form block: size those, not the textboxes */
+  #ask-row { flex-wrap: nowrap !important; }
+  #ask-row > *:has(#question) { flex: 1 1 auto !important; min-width: 0 !important; }
+  #ask-button { flex: 0 0 76px !important; min-width: 76px !important; }
+  #feedback-bar { flex-wrap: wrap !important; }
+  #feedback-bar > *:has(#comment) { flex: 1 1 100% !important; }
   #feedback-bar > button { flex: 1 1 40% !important; }
   #source-col { min-width: 0 !important; padding: 0 !important; gap: 0 !important; }
   .source-panel { display: none; }

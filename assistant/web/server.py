@@ -48,7 +48,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
                store: FeedbackStore | None = None) -> FastAPI:
     """The whole web server; ``assistant`` and ``store`` default to ones built from ``settings``."""
     ctx = WebContext.build(settings, assistant, store)
-    app = FastAPI(title="Outsourcing assistant", docs_url="/api/docs", redoc_url=None,
+    app = FastAPI(title="Outsourcing assistant", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.web = ctx
     install_error_handlers(app)

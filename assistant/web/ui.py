@@ -157,7 +157,7 @@ class PageHandlers:
 
     def rate(self, rating: int) -> Callable[[str | None, list[Entry], gr.Request], Outputs]:
         def handler(comment: str | None, entries: list[Entry], request: gr.Request) -> Outputs:
-            """Yields (feedback note, comment box, entries)."""
+            """Returns (feedback note, comment box, entries)."""
             index = next((i for i in range(len(entries) - 1, -1, -1) if entries[i]["kind"] == "turn"), None)
             if index is None:
                 return note("Ask a question first, then rate the answer.", "bad"), comment, entries
@@ -174,8 +174,9 @@ class PageHandlers:
                              "please try again.", "bad"), comment, entries)
             entries = [*entries[:index], {**entry, "rated": rating}, *entries[index + 1 :]]
             thanks = "Thanks, noted as helpful." if rating > 0 else "Thanks, noted as not helpful."
-            return note(thanks + (" Your comment was saved too." if (comment or "").strip() else ""),
-                        "ok"), "", entries
+            thanks += " Your comment was saved too." if (comment or "").strip() else ""
+            gr.Info(thanks, duration=4)  # seen even when the note is below the fold
+            return note(thanks, "ok"), "", entries
 
         return handler
 

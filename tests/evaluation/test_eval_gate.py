@@ -20,6 +20,7 @@ from assistant.evaluation.dataset import DEFAULT_DATASET
 from assistant.models import ScoredChunk
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
+from assistant.text import content_tokens
 from tests.support import CORPUS
 
 pytestmark = pytest.mark.eval
@@ -62,13 +63,15 @@ def test_the_gate_passes_on_the_real_corpus_against_the_committed_baseline(eval_
 
 
 def test_a_broken_retriever_fails_the_gate(eval_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def shuffled(self: HybridRetriever, query: str, query_embedding: list[float], k: int | None = None,
-                 **_: object) -> list[ScoredChunk]:
-        rng = random.Random(query)
-        return [ScoredChunk(chunk=c, score=1.0 / (i + 1))
-                for i, c in enumerate(rng.sample(self.chunks, k or self.settings.top_k))]
+    def irrelevant(self: HybridRetriever, query: str, query_embedding: list[float], k: int | None = None,
+                   **_: object) -> list[ScoredChunk]:
+        """Chunks sharing no word with the question, in a shuffled order."""
+        words = set(content_tokens(query))
+        unrelated = [c for c in self.chunks if not words & set(content_tokens(c.text))]
+        chosen = random.Random(query).sample(unrelated, min(k or self.settings.top_k, len(unrelated)))
+        return [ScoredChunk(chunk=c, score=1.0 / (i + 1)) for i, c in enumerate(chosen)]
 
-    monkeypatch.setattr(HybridRetriever, "retrieve", shuffled)
+    monkeypatch.setattr(HybridRetriever, "retrieve", irrelevant)
     outcome = run_eval("--reports-dir", str(eval_env))
     assert outcome.exit_code == 1, outcome.output
     assert "REGRESSION" in outcome.output

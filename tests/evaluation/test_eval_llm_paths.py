@@ -25,7 +25,8 @@ from tests.support import make_settings
 
 pytestmark = pytest.mark.eval
 
-GARTNER_QUESTION = "What share of companies have actually cut customer-service staff because of AI, according to Gartner?"
+GARTNER_QUESTION = ("What share of companies have actually cut customer-service staff because of AI, "
+                    "according to Gartner?")
 _SOURCE = re.compile(r'<source n="(\d+)"[^>]*>\n(.*?)\n</source>', re.DOTALL)
 
 

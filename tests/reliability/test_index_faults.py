@@ -93,6 +93,7 @@ def test_a_corrupted_index_gives_a_clear_message_and_rebuild_recovers(tmp_path: 
 
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")},
            "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_CORPUS_DIR": str(small_corpus),
+           "ASSISTANT_UPLOAD_DIR": str(tmp_path / "uploads"),
            "HF_HUB_OFFLINE": "1"}
     cli = [sys.executable, "-m", "assistant.cli"]
     asked = subprocess.run([*cli, "ask", QUESTION], env=env, capture_output=True, text=True, timeout=300)

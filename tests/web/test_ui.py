@@ -117,6 +117,8 @@ def test_a_manager_asks_in_french_reads_the_source_and_gives_feedback(
     page.locator("#comment textarea").fill(comment)
     page.locator("#thumbs-down").click()
     expect(page.locator("#feedback-note")).to_contain_text("Thanks, noted as not helpful")
+    # and a toast says so too, since on a short screen the note can be below the fold
+    expect(page.get_by_text("Thanks, noted as not helpful")).to_have_count(2)
     rows = [r for r in live_server.store.feedback(rating=-1) if r["comment"] == comment]
     assert len(rows) == 1
     row = rows[0]
