@@ -28,12 +28,14 @@ from .ingest import IngestReport, ingest
 from .llm import NOT_FOUND, answer_messages, condense_messages, make_chat_model, message_text
 from .models import Answer, Language, ScoredChunk, Timings, Turn
 from .retrieval import HybridRetriever
+from .safety import redact, secret_values
 from .settings import Settings
 from .store import IndexStore, IndexUnavailable
 from .text import content_tokens, detect_language
 
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates: JSON can carry them, but no encoder accepts them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _POINTER_CHECK_S = 1.0
 _FALLBACK_NOTE = {
     "en": "Note: the language model did not answer ({reason}); this answer quotes the corpus directly.",
@@ -77,6 +79,7 @@ class Assistant:
         self._generation: str | None = None
         self._checked_at = 0.0
         self._lock = threading.RLock()
+        self._secrets = secret_values(self.settings)
         self.sentence_vectors = SentenceEmbeddingCache(self.embeddings.embed_documents)
         self.chain: Runnable[dict[str, Any], Answer] = (
             RunnableLambda(self._condense, name="condense")
@@ -152,7 +155,7 @@ class Assistant:
     ) -> Answer:
         started = time.perf_counter()
         cleaned = clean_question(question, self.settings.max_question_chars)
-        history = history or []
+        history = [Turn(role=t.role, content=_CONTROL.sub(" ", t.content)) for t in history or []]
         previous_language: Language = next(
             (detect_language(t.content) for t in reversed(history) if t.role == "user"), "en"
         )
@@ -234,6 +237,7 @@ class Assistant:
         model = self.chat_model
         if model is not None and not extractive.refused:
             self._generate(model, state, answer)
+        answer.answer = redact(answer.answer, self._secrets)
         answer.timings_ms = Timings(
             retrieve=round(state["retrieve_ms"], 2),
             answer=round((time.perf_counter() - started) * 1000, 2),
@@ -246,6 +250,8 @@ class Assistant:
         sources = answer.retrieved
         try:
             reply = message_text(model.invoke(answer_messages(state["standalone"], sources, language)))
+            # before validation, so no part of a secret is echoed in a warning about figures either
+            reply = redact(reply, self._secrets)
         except Exception as error:
             reason = error.__class__.__name__
             log.warning("LLM failed, extractive fallback: %s", reason)

@@ -12,6 +12,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field
@@ -21,6 +22,10 @@ from .text import detect_language
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 _DOCX_MAX_UNCOMPRESSED = 200_000_000
+# PDF and .docx are compressed: a small file can hold pages or text without end (one content stream
+# shared by every page, say), so they are bounded by what they hold, not only by their size on disk.
+MAX_PDF_PAGES = 2_000
+MAX_EXTRACTED_CHARS = 2_000_000
 
 
 class LoadError(Exception):
@@ -66,12 +71,27 @@ def _decode(data: bytes, path: Path) -> str:
     raise LoadError(f"{path.name}: not valid UTF-8 text")
 
 
+class _AliasRefused(yaml.YAMLError):
+    pass
+
+
+class _PlainYamlLoader(yaml.SafeLoader):
+    """Front matter is a few plain fields; an alias can repeat a value exponentially ("billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasRefused("aliases are not allowed")
+        return super().compose_node(parent, index)
+
+
 def _split_front_matter(text: str) -> tuple[dict[str, object], str]:
     match = re.match(r"\A---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
     if not match:
         return {}, text
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_PlainYamlLoader) or {}  # a SafeLoader subclass
+    except _AliasRefused:
+        raise LoadError("front matter uses YAML aliases (*name), which are not allowed") from None
     except yaml.YAMLError as error:
         raise LoadError(f"front matter is not valid YAML ({error.__class__.__name__})") from error
     if not isinstance(meta, dict):
@@ -153,9 +173,16 @@ def _pdf_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[
         meta: dict[str, object] = {}
         if reader.metadata and reader.metadata.title:
             meta["title"] = str(reader.metadata.title)
+        pages = len(reader.pages)
+        if pages > MAX_PDF_PAGES:
+            raise LoadError(f"{path.name}: {pages:,} pages, over the {MAX_PDF_PAGES:,}-page limit")
         blocks: list[tuple[list[str], str]] = []
+        extracted = 0
         for number, page in enumerate(reader.pages, start=1):
             text = page.extract_text() or ""
+            extracted += len(text)
+            if extracted > MAX_EXTRACTED_CHARS:
+                raise LoadError(_too_much_text(path))
             for paragraph in re.split(r"\n\s*\n", text):
                 joined = " ".join(paragraph.split())
                 if joined:
@@ -163,6 +190,10 @@ def _pdf_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[
     except (PdfReadError, ValueError, KeyError, OSError) as error:
         raise LoadError(f"{path.name}: unreadable PDF ({error.__class__.__name__})") from error
     return meta, blocks
+
+
+def _too_much_text(path: Path) -> str:
+    return f"{path.name}: more than {MAX_EXTRACTED_CHARS:,} characters of text, over the limit"
 
 
 def _docx_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[list[str], str]]]:
@@ -186,10 +217,14 @@ def _docx_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple
         meta["title"] = document.core_properties.title
     blocks: list[tuple[list[str], str]] = []
     path_stack: list[tuple[int, str]] = []
+    extracted = 0
     for paragraph in document.paragraphs:
         text = " ".join(paragraph.text.split())
         if not text:
             continue
+        extracted += len(text)
+        if extracted > MAX_EXTRACTED_CHARS:
+            raise LoadError(_too_much_text(path))
         style = paragraph.style.name if paragraph.style is not None else ""
         level_match = re.match(r"Heading (\d)", style or "")
         if level_match or style == "Title":

@@ -2,12 +2,14 @@
 
 Such sentences are never quoted as evidence and are masked before sources reach an LLM:
 a document is data, and a sentence that gives the assistant orders is not a fact.
+Answers pass through ``redact`` last, so no configured secret or token-shaped string is shown.
 """
 
 from __future__ import annotations
 
 import re
 
+from .settings import Settings
 from .text import fold
 
 _INSTRUCTION_PATTERNS = [
@@ -31,3 +33,26 @@ _INSTRUCTIONS = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_PATTERNS), 
 
 def looks_like_injection(text: str) -> bool:
     return bool(_INSTRUCTIONS.search(fold(text)))
+
+
+REDACTED = "[redacted]"
+# OpenAI-style keys and Slack tokens, configured here or not: an answer has no reason to hold one.
+_TOKEN_SHAPES = re.compile(r"\b(?:sk-[A-Za-z0-9_-]{16,}|xox[abposr]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,})")
+_SHORTEST_SECRET = 6  # shorter values ("pw") would blank ordinary words; they are too weak to matter
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every secret the settings hold: keys, tokens, the signing secret and the web passwords."""
+    values = [secret.get_secret_value() for secret in (settings.llm_api_key, settings.slack_bot_token,
+                                                       settings.slack_app_token, settings.slack_signing_secret)
+              if secret is not None]
+    users = settings.web_users.get_secret_value() if settings.web_users else ""
+    values += [pair.partition(":")[2] for pair in users.split(",")]
+    kept = {value.strip() for value in values if len(value.strip()) >= _SHORTEST_SECRET}
+    return sorted(kept, key=len, reverse=True)  # longest first, so a secret inside another goes whole
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return _TOKEN_SHAPES.sub(REDACTED, text)

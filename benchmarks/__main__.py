@@ -112,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     results["load_average_at_end"] = common.load_average()
     if results["total_s"] > BUDGET_S and not quick:
         notes.add(f"the run took {results['total_s']} s, over the {BUDGET_S} s budget.")
+    missing = report.missing_keys(results)
+    if missing and not quick:
+        notes.add(f"figures not measured in this run: {', '.join(missing)}.")
     results["notes"] = notes.lines
     out = args.output or common.BENCH_DIR
     out.mkdir(parents=True, exist_ok=True)

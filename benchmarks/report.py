@@ -14,6 +14,11 @@ RESULTS_JSON = BENCH_DIR / "results.json"
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
 # Hand-written: profiles of missed targets and what was changed, before and after.
 OPTIMISATIONS_MD = BENCH_DIR / "optimisations.md"
+# The contract: dotted paths in results.json that must hold numbers.
+REQUIRED_KEYS = (
+    "ask_ms.p50", "ask_ms.p95", "cold_start_s", "reingest_unchanged_s", "retrieve_ms_p95_at.100000",
+    "serve_peak_rss_mb", "accuracy", "baseline.ask_ms.p50", "baseline.accuracy",
+)
 
 
 def lookup(results: dict[str, Any], path: str) -> Any:
@@ -23,6 +28,10 @@ def lookup(results: dict[str, Any], path: str) -> Any:
             return None
         value = value[part]
     return value
+
+
+def missing_keys(results: dict[str, Any]) -> list[str]:
+    return [key for key in REQUIRED_KEYS if not isinstance(lookup(results, key), int | float)]
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 """Retrieval at 1k, 10k and 100k chunks: synthetic passages written through ``IndexStore``.
 
 Text is drawn from the real corpus's word frequencies (so BM25 posting lists have a natural
-Zipf shape), each passage as long as a real chunk picked at random, and vectors are random
-unit vectors of the model's dimension. Queries are the golden questions' texts with vectors
-placed near a random stored passage. The query
-embedding is excluded: ``HybridRetriever.retrieve`` gets the precomputed vector, and runs
-dense + BM25 + fusion + MMR exactly as in production.
+Zipf shape), each passage as long as a real chunk picked at random. Vectors are random too,
+but shaped like real ones: a random blend of two real chunk embeddings plus Gaussian noise,
+so their pairwise similarities look like the model's (uniform random unit vectors in 512
+dimensions are all near-orthogonal, which makes HNSW several times slower to build and search
+than on any real corpus). Queries are the golden questions, embedded beforehand: the query
+embedding is excluded, and ``HybridRetriever.retrieve`` runs dense + BM25 + fusion + MMR
+exactly as in production.
 """
 
 from __future__ import annotations
@@ -25,41 +27,47 @@ from assistant.embeddings import load_embeddings
 from assistant.loaders import load_document
 from assistant.models import Chunk, Language
 from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings
 from assistant.store import IndexStore
+from assistant.text import detect_language
 
 from .common import CORPUS, Question, bench_settings, distribution, log
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _BATCH = 5000
 _DOCS_PER_1K = 10  # ~100 passages per synthetic document, like a long report
+_NOISE = 0.8  # norm of the noise relative to the blended real vector
 
 
 @dataclass(frozen=True)
-class TextModel:
-    """Word frequencies and passage lengths (in words) of the real corpus's chunks."""
+class CorpusModel:
+    """What synthetic passages are drawn from: the real chunks' words, lengths and vectors."""
 
     words: list[str]
     weights: np.ndarray
     lengths: np.ndarray
+    vectors: np.ndarray
 
 
-def text_model(chunk_max_chars: int) -> TextModel:
+def corpus_model(settings: Settings) -> CorpusModel:
     counts: Counter[str] = Counter()
     lengths: list[int] = []
+    texts: list[str] = []
     for path in sorted(CORPUS.rglob("*.md")):
-        for chunk in chunk_document(load_document(path, 10**9), chunk_max_chars):
+        for chunk in chunk_document(load_document(path, settings.max_file_bytes), settings.chunk_max_chars):
             tokens = _WORD.findall(chunk.text)
             counts.update(tokens)
             lengths.append(len(tokens))
+            texts.append(chunk.text)
     words, freq = zip(*counts.most_common(), strict=True)
     weights = np.asarray(freq, dtype=float)
-    return TextModel(list(words), weights / weights.sum(), np.asarray(lengths))
+    vectors = np.asarray(load_embeddings(settings.embedding_model).embed_documents(texts), dtype=np.float32)
+    return CorpusModel(list(words), weights / weights.sum(), np.asarray(lengths), vectors)
 
 
-def synthetic_chunks(count: int, rng: np.random.Generator, model: TextModel) -> list[Chunk]:
+def synthetic_chunks(count: int, rng: np.random.Generator, model: CorpusModel) -> list[Chunk]:
     words = model.words
     lengths = rng.choice(model.lengths, size=count)
-    picks = rng.choice(len(words), size=int(lengths.sum()), p=model.weights)
     picks = rng.choice(len(words), size=int(lengths.sum()), p=model.weights)
     chunks: list[Chunk] = []
     offset = 0
@@ -79,8 +87,14 @@ def synthetic_chunks(count: int, rng: np.random.Generator, model: TextModel) -> 
     return chunks
 
 
-def unit_vectors(count: int, dim: int, rng: np.random.Generator) -> np.ndarray:
-    vectors = rng.standard_normal((count, dim), dtype=np.float32)
+def synthetic_vectors(count: int, rng: np.random.Generator, model: CorpusModel) -> np.ndarray:
+    real = model.vectors
+    dim = real.shape[1]
+    first = real[rng.integers(0, len(real), size=count)]
+    second = real[rng.integers(0, len(real), size=count)]
+    share = rng.uniform(0.5, 1.0, size=(count, 1)).astype(np.float32)
+    vectors = first * share + second * (1 - share)
+    vectors += rng.standard_normal((count, dim), dtype=np.float32) * (_NOISE / np.sqrt(dim))
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors
 
@@ -96,12 +110,25 @@ def _timed_ms(function: Any, *args: Any, **kwargs: Any) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure_one(size: int, workdir: Path, questions: list[Question], queries: int,
-                dim: int, seed: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Query:
+    text: str
+    vector: list[float]
+    language: Language
+
+
+def golden_queries(questions: list[Question], settings: Settings) -> list[Query]:
+    """The golden questions with their embeddings, computed here so no timing includes them."""
+    model = load_embeddings(settings.embedding_model)
+    return [Query(q.text, model.embed_query(q.text), detect_language(q.text)) for q in questions]
+
+
+def measure_one(size: int, workdir: Path, model: CorpusModel, queries: list[Query], count: int,
+                seed: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     settings = bench_settings(workdir / f"scale-{size}")
-    chunks = synthetic_chunks(size, rng, text_model(settings.chunk_max_chars))
-    vectors = unit_vectors(size, dim, rng)
+    chunks = synthetic_chunks(size, rng, model)
+    vectors = synthetic_vectors(size, rng, model)
 
     started = time.perf_counter()
     store = IndexStore(settings, load_embeddings(settings.embedding_model))
@@ -111,7 +138,7 @@ def measure_one(size: int, workdir: Path, questions: list[Question], queries: in
     store.publish(generation)
     build_s = time.perf_counter() - started
     size_mb = disk_mb(settings.index_dir)
-    del chunks
+    del chunks, vectors
 
     # What a server does when it opens the index: read every passage, build BM25 and the rest.
     started = time.perf_counter()
@@ -122,23 +149,17 @@ def measure_one(size: int, workdir: Path, questions: list[Question], queries: in
     retriever_build_s = time.perf_counter() - started
     assert len(live) == size
 
-    targets = rng.integers(0, size, size=queries)
-    noise = unit_vectors(queries, dim, rng)
-    query_vectors = vectors[targets] * 0.8 + noise * 0.2
-    query_vectors /= np.linalg.norm(query_vectors, axis=1, keepdims=True)
-    work = [(questions[i % len(questions)].text, query_vectors[i].tolist(),
-             "en" if i % 2 == 0 else "fr") for i in range(queries)]
-
-    for text, vector, language in work[:10]:  # warm caches, not measured
-        retriever.retrieve(text, vector, prefer_language=language)  # type: ignore[arg-type]
+    work = [queries[i % len(queries)] for i in range(count)]
+    for query in work[:10]:  # warm caches, not measured
+        retriever.retrieve(query.text, query.vector, prefer_language=query.language)
     total_ms: list[float] = []
     dense_ms: list[float] = []
     lexical_ms: list[float] = []
-    for text, vector, language in work:
-        total_ms.append(_timed_ms(retriever.retrieve, text, vector,
-                                  prefer_language=language))
-        dense_ms.append(_timed_ms(retriever.dense, vector, settings.fetch_k))
-        lexical_ms.append(_timed_ms(retriever.bm25.search, text, settings.fetch_k))
+    for query in work:
+        total_ms.append(_timed_ms(retriever.retrieve, query.text, query.vector,
+                                  prefer_language=query.language))
+        dense_ms.append(_timed_ms(retriever.dense, query.vector, settings.fetch_k))
+        lexical_ms.append(_timed_ms(retriever.bm25.search, query.text, settings.fetch_k))
     result: dict[str, Any] = {
         "chunks": size,
         "build_s": round(build_s, 2),
@@ -156,12 +177,13 @@ def measure_one(size: int, workdir: Path, questions: list[Question], queries: in
     return result
 
 
-def measure(sizes: list[int], workdir: Path, questions: list[Question], queries: int) -> dict[str, Any]:
-    dim = len(load_embeddings(bench_settings(workdir).embedding_model).embed_query("dimension"))
-    per_size = {str(size): measure_one(size, workdir, questions, queries, dim, seed=size)
-                for size in sizes}
+def measure(sizes: list[int], workdir: Path, questions: list[Question], count: int) -> dict[str, Any]:
+    settings = bench_settings(workdir)
+    model = corpus_model(settings)
+    queries = golden_queries(questions, settings)
+    per_size = {str(size): measure_one(size, workdir, model, queries, count, seed=size) for size in sizes}
     return {
-        "scale": {"dimension": dim, "queries_per_size": queries, "sizes": per_size},
+        "scale": {"dimension": int(model.vectors.shape[1]), "queries_per_size": count, "sizes": per_size},
         "retrieve_ms_p50_at": {k: v["retrieve_ms"]["p50"] for k, v in per_size.items()},
         "retrieve_ms_p95_at": {k: v["retrieve_ms"]["p95"] for k, v in per_size.items()},
         "index_size_mb_at": {k: v["index_size_mb"] for k, v in per_size.items()},

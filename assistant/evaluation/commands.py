@@ -7,6 +7,7 @@ reason is printed on one line).
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -51,6 +52,10 @@ def eval_command(
             code = run_gate(dataset, baseline, reports_dir, update_baseline, judge, echo, progress_printer())
     except EvalFailure as error:
         typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    except Exception as error:  # a crash of the eval itself is not a regression: exit 2, not 1
+        traceback.print_exc()
+        typer.echo(f"Error: the eval crashed ({error.__class__.__name__}: {error})", err=True)
         raise typer.Exit(EXIT_ERROR) from None
     if code != EXIT_OK:
         raise typer.Exit(code)

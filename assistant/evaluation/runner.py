@@ -10,6 +10,7 @@ from typing import Protocol
 from ..api import Assistant, QuestionError
 from ..models import Answer, Turn
 from ..settings import Settings
+from ..store import IndexUnavailable
 from .dataset import Dataset, GoldenRecord
 from .metrics import aggregate, refusal_confusion
 from .results import QuestionResult, RunResult
@@ -40,6 +41,11 @@ def ask_record(asker: Asker, record: GoldenRecord) -> QuestionResult:
         answer = asker.ask(record.question, list(record.history))
     except QuestionError as error:
         return failed_result(record, str(error), (time.perf_counter() - started) * 1000)
+    except IndexUnavailable:
+        raise  # infrastructure, not an answer: the run stops with exit 2
+    except Exception as error:  # a crash while answering fails this question, and is shown
+        return failed_result(record, f"{error.__class__.__name__}: {error}"[:300],
+                             (time.perf_counter() - started) * 1000)
     return score_answer(record, answer, (time.perf_counter() - started) * 1000)
 
 

@@ -9,7 +9,9 @@ _FENCE = re.compile(r"```.*?```", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\((\S+?)\)")
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
-_BARE_URL = re.compile(r"<(https?://[^>\s]+)>")
+# '|' or '<' inside would turn the autolink into a Slack link with a label the document chose
+_BARE_URL = re.compile(r"<(https?://[^<>|\s]+)>")
+_LINKABLE = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _BULLET = re.compile(r"^(\s*)[-*+]\s+", re.MULTILINE)
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$", re.MULTILINE)
@@ -30,9 +32,14 @@ def escape(text: str) -> str:
 
 
 def link(url: str, label: str) -> str:
-    """A mrkdwn link; '|' and '>' cannot appear inside the label, so they are replaced."""
+    """A mrkdwn link; '|' and '>' cannot appear inside the label, so they are replaced.
+
+    Only web and mail addresses become links: anything else (``<!here>``, ``javascript:``) is shown as text.
+    """
     clean = escape(label.replace("|", "/")).strip() or escape(url)
-    return f"<{url.replace('>', '%3E').replace('|', '%7C')}|{clean}>"
+    if not _LINKABLE.match(url):
+        return clean
+    return f"<{url.replace('<', '%3C').replace('>', '%3E').replace('|', '%7C')}|{clean}>"
 
 
 def markdown_to_mrkdwn(markdown: str) -> str:

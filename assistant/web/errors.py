@@ -76,12 +76,18 @@ def install_error_handlers(app: FastAPI) -> None:
     async def upload_error(request: Request, error: Exception) -> JSONResponse:
         return error_response(request, 413 if isinstance(error, UploadTooLarge) else 400, str(error))
 
+    async def not_unicode(request: Request, error: Exception) -> JSONResponse:
+        # JSON may carry lone surrogates (\ud800); nothing can store or embed them, so say so plainly.
+        return error_response(request, 400, "The request holds text that is not valid Unicode "
+                                            "(a lone surrogate); remove it and try again.")
+
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         return error_response(request, 500, f"The request failed ({error.__class__.__name__}); "
                                             "the error is in the server log.")
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(UploadError, upload_error)
+    app.add_exception_handler(UnicodeError, not_unicode)
     app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(QuestionError, question_error)
     app.add_exception_handler(IndexUnavailable, unavailable)

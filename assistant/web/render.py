@@ -1,6 +1,6 @@
 """HTML for the chat page: answers with clickable ``[n]`` markers, source cards, notes.
 
-Every piece of user or document text goes through ``html.escape`` here and nowhere else.
+Every piece of user or document text is escaped here (``escape_text``, ``escape_inline``) and nowhere else.
 The chat widget renders markdown, so the HTML is built on one line: a blank line would end
 the HTML block and let markdown (or a raw tag) through.
 """
@@ -16,6 +16,7 @@ from ..models import Answer, Citation, Language
 _MARKER = re.compile(r"\[(\d+)\]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _WORD = re.compile(r"\S+\s*")
+_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 
 LABELS: dict[Language, dict[str, str]] = {
     "en": {"sources": "Sources", "refused": "Not in the corpus", "source": "Source",
@@ -34,6 +35,11 @@ PANEL_EMPTY = (
     '<span class="cite-sample">[1]</span> in an answer to read the cited passage here, '
     "with the quoted sentence highlighted.</p></div></aside>"
 )
+
+
+def escape_inline(text: str) -> str:
+    """Escaped text on one line: a raw line break, even a lone carriage return, could end the HTML block."""
+    return html.escape(_LINE_BREAK.sub(" ", text))
 
 
 def escape_text(text: str) -> str:
@@ -84,7 +90,7 @@ def _body(text: str, numbers: set[int]) -> str:
     """Paragraphs and ``- `` bullet lists, with known ``[n]`` markers as buttons."""
     out: list[str] = []
     in_list = False
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in _LINE_BREAK.split(text):
         stripped = line.strip()
         if not stripped:
             continue
@@ -114,8 +120,8 @@ def _markers(escaped: str, numbers: set[int]) -> str:
 def _source_list(citations: list[Citation], language: Language) -> str:
     items = "".join(
         f'<li><button type="button" class="cite cite-{c.n}" title="{LABELS[language]["open"]}">'
-        f'[{c.n}]</button> <span class="source-title">{html.escape(c.title)}</span>'
-        f' <span class="source-where">{html.escape(short_locator(c))}</span></li>'
+        f'[{c.n}]</button> <span class="source-title">{escape_inline(c.title)}</span>'
+        f' <span class="source-where">{escape_inline(short_locator(c))}</span></li>'
         for c in citations
     )
     return (f'<div class="sources"><div class="sources-title">{LABELS[language]["sources"]}</div>'
@@ -134,10 +140,10 @@ def render_card(citation: Citation, language: Language) -> str:
     return (
         f'<section class="card card-{citation.n}">'
         f'<p class="card-kicker">{labels["source"]} [{citation.n}]</p>'
-        f'<h3 class="card-title">{html.escape(citation.title)}</h3>'
+        f'<h3 class="card-title">{escape_inline(citation.title)}</h3>'
         f'<dl class="card-meta">'
-        f'<dt>{labels["where"]}</dt><dd class="card-locator">{html.escape(citation.locator)}</dd>'
-        f'<dt>{labels["date"]}</dt><dd class="card-date">{html.escape(citation.date or "—")}</dd>'
+        f'<dt>{labels["where"]}</dt><dd class="card-locator">{escape_inline(citation.locator)}</dd>'
+        f'<dt>{labels["date"]}</dt><dd class="card-date">{escape_inline(citation.date or "—")}</dd>'
         f'<dt>{labels["link"]}</dt><dd class="card-source">{source_links(citation.source)}</dd>'
         f"</dl>"
         f'<p class="card-passage-label">{labels["passage"]}</p>'
@@ -155,10 +161,10 @@ def source_links(source: str) -> str:
     for part in parts:
         url = urlsplit(part)
         if url.scheme in {"http", "https"} and url.netloc:
-            rendered.append(f'<a href="{html.escape(part, quote=True)}" target="_blank" '
-                            f'rel="noopener noreferrer">{html.escape(url.netloc)}</a>')
+            rendered.append(f'<a href="{escape_inline(part)}" target="_blank" '
+                            f'rel="noopener noreferrer">{escape_inline(url.netloc)}</a>')
         else:
-            rendered.append(f"<span>{html.escape(part)}</span>")
+            rendered.append(f"<span>{escape_inline(part)}</span>")
     return "".join(rendered)
 
 

@@ -14,8 +14,9 @@ from pydantic import BaseModel
 
 from ..api import Assistant
 from ..ingest import IngestReport
-from ..loaders import LoadError, load_document
+from ..loaders import LoadError, load_document, slugify
 from ..settings import Settings
+from ..store import IndexUnavailable
 
 ALLOWED_SUFFIXES = (".md", ".txt", ".html", ".pdf", ".docx")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -85,11 +86,12 @@ def save_and_ingest(settings: Settings, assistant: Assistant, source: BinaryIO,
         if written == 0:
             raise UploadError(f"'{name}' is empty.")
         try:
-            load_document(temp_path, limit)
+            document = load_document(temp_path, limit, doc_id=slugify(Path(name).stem))
         except LoadError as error:
             reason = str(error).replace(f"{temp_path.name}: ", "")
             raise UploadError(f"'{name}' could not be read: {reason}.") from None
         final = folder / name
+        _check_own_id(assistant, document.doc_id, final, name)
         replaced = final.exists()
         os.replace(temp_path, final)
     finally:
@@ -104,6 +106,18 @@ def save_and_ingest(settings: Settings, assistant: Assistant, source: BinaryIO,
         message = (f"'{name}' {'updated' if replaced else 'added'}: {report.chunks_embedded} passages "
                    f"embedded, {report.chunks_total} in the index. It can be cited right away.")
     return UploadResult(file=name, path=str(final), report=report, message=message)
+
+
+def _check_own_id(assistant: Assistant, doc_id: str, final: Path, name: str) -> None:
+    """An upload may replace its own earlier version, never another document cited under that id."""
+    try:
+        chunks = assistant.retriever().chunks
+    except IndexUnavailable:
+        return
+    owner = next((Path(c.path) for c in chunks if c.doc_id == doc_id and Path(c.path) != final.resolve()), None)
+    if owner is not None:
+        raise UploadError(f"'{name}' has the document id '{doc_id}' of {owner.name}, already in the index; "
+                          "give it its own id (the 'id' of its front matter, or its file name).")
 
 
 def save_path_and_ingest(settings: Settings, assistant: Assistant, path: Path, original: str) -> UploadResult:

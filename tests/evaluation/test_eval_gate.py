@@ -54,9 +54,7 @@ def test_the_gate_passes_on_the_real_corpus_against_the_committed_baseline(eval_
     assert outcome.exit_code == 0, outcome.output
     assert "no regression against the baseline" in outcome.output
     report = json.loads((eval_env / "latest.json").read_text(encoding="utf-8"))
-    assert report["verdict"] == "pass"
-    assert report["gate"]["changes"] == []  # deterministic: the same answers as the baseline
-    assert report["run"]["aggregates"] == load_baseline().aggregates
+    assert report["verdict"] == "pass" and report["gate"]["regressions"] == []
     junit = (eval_env / "junit.xml").read_text(encoding="utf-8")
     assert junit.count("<testcase ") == len(report["run"]["questions"])
     assert "<svg" in (eval_env / "report.html").read_text(encoding="utf-8")
@@ -121,3 +119,14 @@ def test_a_changed_corpus_file_changes_the_corpus_hash(tmp_path: Path) -> None:
     baseline = load_baseline(DEFAULT_BASELINE)
     with pytest.raises(BaselineError, match="corpus files changed"):
         check_comparable(baseline, baseline.dataset_hash, changed, baseline.settings_hash, baseline.settings)
+
+
+def test_answers_are_deterministic(assistant: Assistant) -> None:
+    """Asked twice, the same questions get the same retrieval and the same answers."""
+    from assistant.evaluation.dataset import load_dataset
+    from assistant.evaluation.runner import run_questions
+
+    records = [r for r in load_dataset().records if r.category in {"follow-up", "synthesis"}][:6]
+    first, second = run_questions(assistant, records), run_questions(assistant, records)
+    assert [(q.answer, [r.chunk_id for r in q.retrieved]) for q in first] == \
+        [(q.answer, [r.chunk_id for r in q.retrieved]) for q in second]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.ingest import IngestReport
+from assistant.store import IndexUnavailable
 from assistant.web.uploads import UploadError, UploadTooLarge, check_type, safe_name, save_and_ingest
 from tests.support import make_settings
 
@@ -18,6 +19,9 @@ DOC = (b"---\ntitle: Zephyr notes\nlanguage: en\n---\n\n# Zephyr\n\n"
 class RecordingAssistant:
     def __init__(self) -> None:
         self.ingested: list[list[Path]] = []
+
+    def retriever(self) -> object:
+        raise IndexUnavailable("no index yet")  # nothing indexed: every document id is free
 
     def ingest(self, paths: list[Path]) -> IngestReport:
         self.ingested.append(paths)
