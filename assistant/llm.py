@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import Any
-
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from typing import TYPE_CHECKING, Any
 
 from .models import Language, ScoredChunk, Turn
 from .safety import looks_like_injection
 from .settings import Settings
 from .text import split_sentences
 
+if TYPE_CHECKING:  # the chat-model stack is imported only when an LLM is configured
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
 NOT_FOUND = "NOT_FOUND"
+_UNSAFE_IN_TITLE = re.compile(r'[<>"\r\n]+')
 _LANGUAGE_NAME = {"en": "English", "fr": "French"}
 
 ANSWER_SYSTEM = """You answer strategy questions from managers about AI in outsourcing.
@@ -33,7 +36,7 @@ class LLMConfigError(ValueError):
     """The LLM setting cannot be turned into a model."""
 
 
-ChatModelFactory = Callable[[Settings, str], BaseChatModel]
+ChatModelFactory = Callable[[Settings, str], "BaseChatModel"]
 _FACTORIES: dict[str, ChatModelFactory] = {}
 
 
@@ -94,7 +97,9 @@ def format_sources(sources: list[ScoredChunk]) -> str:
     for n, scored in enumerate(sources, start=1):
         chunk = scored.chunk
         body = _mask_instructions(chunk.text).replace("</source>", "</ source>")
-        blocks.append(f'<source n="{n}" title="{chunk.title}">\n{body}\n</source>')
+        # the title comes from the document too: it must not close the attribute or the tag
+        title = _UNSAFE_IN_TITLE.sub(" ", _mask_instructions(chunk.title))
+        blocks.append(f'<source n="{n}" title="{title}">\n{body}\n</source>')
     return "<sources>\n" + "\n".join(blocks) + "\n</sources>"
 
 
@@ -111,6 +116,8 @@ def _mask_instructions(text: str) -> str:
 
 
 def answer_messages(question: str, sources: list[ScoredChunk], language: Language) -> list[BaseMessage]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     return [
         SystemMessage(ANSWER_SYSTEM.format(language=_LANGUAGE_NAME[language])),
         HumanMessage(f"{format_sources(sources)}\n\nQuestion: {question}"),
@@ -118,6 +125,8 @@ def answer_messages(question: str, sources: list[ScoredChunk], language: Languag
 
 
 def condense_messages(history: list[Turn], question: str) -> list[BaseMessage]:
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
     messages: list[BaseMessage] = [SystemMessage(CONDENSE_SYSTEM)]
     for turn in history[-6:]:
         cls: Any = HumanMessage if turn.role == "user" else AIMessage

@@ -53,8 +53,8 @@ class HybridRetriever:
               doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
         # Ids and distances only, straight from the collection: LangChain's wrapper also fetches
         # every hit's text and metadata, which took three quarters of the search time, and this
-        # retriever holds both in memory already. Same query, same hits, same scores (cosine
-        # distances, as the wrapper returned them).
+        # retriever holds both in memory already. Same query, same hits; the collection uses
+        # cosine space, so similarity = 1 - distance.
         results = self.vectorstore._collection.query(
             query_embeddings=[query_embedding],  # type: ignore[arg-type]
             n_results=min(k, len(self.chunks)),
@@ -67,7 +67,7 @@ class HybridRetriever:
             row = self.row_of.get(str(chunk_id))
             if row is None:  # the index moved on since this retriever was built
                 continue
-            ranked.append((row, float(distance)))
+            ranked.append((row, 1.0 - float(distance)))
         return ranked
 
     def retrieve(

@@ -150,7 +150,7 @@ def measure_one(size: int, workdir: Path, model: CorpusModel, queries: list[Quer
     assert len(live) == size
 
     work = [queries[i % len(queries)] for i in range(count)]
-    for query in work[:10]:  # warm caches, not measured
+    for query in work[:20]:  # warm caches, not measured
         retriever.retrieve(query.text, query.vector, prefer_language=query.language)
     total_ms: list[float] = []
     dense_ms: list[float] = []

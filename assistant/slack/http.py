@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from starlette.concurrency import run_in_threadpool
 
 from ..feedback import FeedbackStore
 from ..settings import Settings
@@ -20,6 +21,7 @@ EVENTS_PATH = "/slack/events"
 INTERACTIONS_PATH = "/slack/interactions"
 # Slack's payloads are a few kilobytes; anything far larger is refused before it is read or verified.
 MAX_BODY_BYTES = 1_000_000
+_DISPATCH_THREADS = 4
 
 
 def mount(app: FastAPI, assistant: Asker, store: FeedbackStore, settings: Settings) -> None:
@@ -41,6 +43,10 @@ def mount(app: FastAPI, assistant: Asker, store: FeedbackStore, settings: Settin
 
 
 def _endpoint(bot: SlackBot) -> Callable[[Request], Awaitable[Response]]:
+    # Slack wants its 200 within 3 seconds: dispatch on threads of its own, so a busy web API (whose
+    # requests hold the shared threadpool while they wait for an answer slot) never delays the ack.
+    dispatch_pool = ThreadPoolExecutor(_DISPATCH_THREADS, thread_name_prefix="slack-dispatch")
+
     async def slack_endpoint(request: Request) -> Response:
         declared = request.headers.get("content-length", "0")
         if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
@@ -49,7 +55,8 @@ def _endpoint(bot: SlackBot) -> Callable[[Request], Awaitable[Response]]:
         if len(body) > MAX_BODY_BYTES:
             return Response(status_code=413, content="Request body too large.")
         # Bolt's dispatch is synchronous (signature check, middleware, ack); keep it off the event loop.
-        bolt_response = await run_in_threadpool(bot.app.dispatch, to_bolt_request(request, body))
+        bolt_response = await asyncio.get_running_loop().run_in_executor(
+            dispatch_pool, bot.app.dispatch, to_bolt_request(request, body))
         return to_starlette_response(bolt_response)
 
     return slack_endpoint

@@ -67,6 +67,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     page = ui.build_page(ctx)
     page.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue_size)
+    # Gradio refuses event files that were not uploaded through the page only in apps it launched
+    # itself; mounted, it would copy any server path a client names (tests/security/test_access.py).
+    page.has_launched = True
     return gr.mount_gradio_app(
         app, page, path="/",
         auth=list(ctx.users.items()) or None,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Callable
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest

@@ -207,7 +207,7 @@ def check_markup(html: str) -> None:
 
 def page_messages(outputs: list[tuple[Any, ...]]) -> list[str]:
     """Every HTML string the page's ask handler sent to the chat widget."""
-    messages = []
+    messages: list[str] = []
     for chat, *_ in outputs:
         if isinstance(chat, list):
             messages.extend(str(message["content"]) for message in chat)
