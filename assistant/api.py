@@ -266,7 +266,7 @@ class Assistant:
             return
         validated = validate_answer(reply.strip(), sources, language)
         if not validated.citations:
-            answer.warnings.extend(validated.warnings)
+            answer.warnings.extend(f"Discarded generated answer: {w}" for w in validated.warnings)
             answer.warnings.append("The generated answer cited no valid source; extractive answer used.")
             answer.answer = (f"{answer.answer}\n\n"
                              f"{_FALLBACK_NOTE[language].format(reason='no valid citation')}")

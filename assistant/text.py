@@ -105,7 +105,11 @@ def split_sentences(text: str) -> Iterator[tuple[int, int]]:
         yield begin, start + len(tail.rstrip())
 
 
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+# Grouped thousands ("1,500,000", "15 000") or a plain number with an optional decimal part;
+# a currency letter may touch it ("R13.6 bn"), another letter or digit may not.
+_NUMBER = re.compile(
+    r"(?<![\d.,])(?<![A-QS-Za-z])(?:\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+)
 
 
 def numbers_in(text: str) -> set[str]:
