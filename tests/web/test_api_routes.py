@@ -85,7 +85,8 @@ def test_health_describes_the_index(client: httpx.Client) -> None:
     assert response.status_code == 200
     body = response.json()
     corpus_files = len(list(Path("corpus").rglob("*.md")))
-    assert body["status"] == "ok" and body["documents"] == corpus_files and body["passages"] > corpus_files
+    # Other tests may have uploaded documents to this shared server: the corpus is a floor.
+    assert body["status"] == "ok" and body["documents"] >= corpus_files and body["passages"] > body["documents"]
     assert body["answerer"] == "extractive" and body["login_required"] is False
 
 
