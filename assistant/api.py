@@ -211,13 +211,14 @@ class Assistant:
             # re-read the pointer once, then report plainly.
             self._checked_at = 0.0
             try:
-                retrieved = search(self.retriever())
+                retriever = self.retriever()
+                retrieved = search(retriever)
             except IndexUnavailable:
                 raise
             except Exception:
                 raise IndexUnavailable(_search_failed(self.settings, error)) from error
         done = time.perf_counter()
-        return {**state, "embedding": embedding, "retrieved": retrieved,
+        return {**state, "embedding": embedding, "retrieved": retrieved, "idf": retriever.bm25.idf,
                 "embed_ms": (embedded - started) * 1000, "retrieve_ms": (done - started) * 1000}
 
     def _answer(self, state: dict[str, Any]) -> Answer:
@@ -226,7 +227,7 @@ class Assistant:
         retrieved: list[ScoredChunk] = state["retrieved"]
         extractive = answer_extractively(
             state["terms"], state["embedding"], retrieved, language,
-            self.retriever().bm25.idf, self.sentence_vectors,
+            state["idf"], self.sentence_vectors,
             self.settings.refusal_threshold, self.settings.max_sentences,
             is_quantity_question(state["question"]), self.settings.select_ratio,
         )

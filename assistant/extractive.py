@@ -173,8 +173,7 @@ def _conflicting_figure(
         if not new_same_kind or any(candidate is c for c, _ in chosen):
             continue
         vector = vectors[index_of[id(candidate)]]
-        related = max(float(vector @ v / (np.linalg.norm(vector) * np.linalg.norm(v) + 1e-9))
-                      for _, v in chosen)
+        related = max(_cosine(vector, v) for _, v in chosen)
         if related >= _CONFLICT_COSINE:
             return [(candidate, vector)]
     return []
@@ -194,8 +193,12 @@ def _candidates(retrieved: list[ScoredChunk]) -> list[Candidate]:
     return candidates
 
 
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
+
+
 def _near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: np.ndarray) -> bool:
-    cosine = float(a_vector @ b_vector / (np.linalg.norm(a_vector) * np.linalg.norm(b_vector) + 1e-9))
+    cosine = _cosine(a_vector, b_vector)
     jaccard = len(a.tokens & b.tokens) / max(len(a.tokens | b.tokens), 1)
     same_figures = bool(a.figures) and a.figures == b.figures
     return (cosine > _DUPLICATE_COSINE or jaccard > _DUPLICATE_JACCARD

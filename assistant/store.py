@@ -18,7 +18,6 @@ from typing import Any
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from .models import Chunk
@@ -87,10 +86,6 @@ def chunk_from_record(chunk_id: str, text: str, metadata: dict[str, Any]) -> Chu
         heading_path=heading.split("\x1f") if heading else [],
         **{k: v for k, v in metadata.items() if k != "heading_path"},
     )
-
-
-def chunk_from_document(document: Document) -> Chunk:
-    return chunk_from_record(str(document.id), document.page_content, dict(document.metadata))
 
 
 @dataclass
