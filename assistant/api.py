@@ -10,26 +10,33 @@ import logging
 import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .citations import validate_answer
-from .conversation import has_new_subject, heuristic_standalone
-from .embeddings import load_embeddings
-from .extractive import (
+from .answer.citations import validate_answer
+from .answer.extractive import (
     SentenceEmbeddingCache,
     answer_extractively,
     is_quantity_question,
     refusal_text,
 )
-from .ingest import IngestReport, ingest
-from .llm import NOT_FOUND, answer_messages, condense_messages, make_chat_model, message_text
-from .models import Answer, Language, ScoredChunk, Timings, Turn
-from .retrieval import HybridRetriever
-from .safety import redact, secret_values
+from .answer.prompts import NOT_FOUND, answer_messages, condense_messages, message_text
+from .answer.safety import redact, secret_values
+from .errors import IndexUnavailable, QuestionError, UploadTooLarge
+from .index.embeddings import load_embeddings
+from .index.store import IndexStore, wipe_index
+from .ingest.run import IngestReport, SkippedFile, ingest
+from .ingest.uploads import UploadResult, safe_name, save_and_ingest
+from .models import Answer, Chunk, DocumentInfo, IndexInfo, Language, ScoredChunk, Timings, Turn
+from .providers import make_chat_model
+from .retrieval.condense import has_new_subject, heuristic_standalone
+from .retrieval.hybrid import HybridRetriever
 from .settings import Settings
-from .store import IndexStore, IndexUnavailable
 from .text import content_tokens, detect_language
 
 if TYPE_CHECKING:  # importing the chat-model stack costs a second at start-up; only LLM mode needs it
@@ -52,8 +59,25 @@ def _search_failed(settings: Settings, error: BaseException) -> str:
     return f"The index could not be searched ({error.__class__.__name__}); please try again."
 
 
-class QuestionError(ValueError):
-    """The question cannot be asked as it is; the message says why, in one line."""
+def _unknown_word(term: str) -> float:
+    return 0.0
+
+
+@dataclass(frozen=True)
+class ChainState:
+    """What flows through the chain: each step returns a copy with its own fields filled in."""
+
+    question: str
+    history: list[Turn]
+    language: Language
+    doc_ids: list[str] | None = None
+    filter_language: Language | None = None
+    standalone: str = ""
+    terms: dict[str, float] = field(default_factory=dict)
+    embedding: list[float] = field(default_factory=list)
+    retrieved: list[ScoredChunk] = field(default_factory=list)
+    idf: Callable[[str], float] = _unknown_word
+    retrieve_ms: float = 0.0
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -73,7 +97,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, store: IndexStore | None = None,
                  chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings or Settings()
-        self.embeddings = load_embeddings(self.settings.embedding_model)
+        self.embeddings = load_embeddings(self.settings.answer.embedding_model)
         self._store = store
         self._chat_model = chat_model
         self._chat_model_loaded = chat_model is not None
@@ -83,7 +107,7 @@ class Assistant:
         self._lock = threading.RLock()
         self._secrets = secret_values(self.settings)
         self.sentence_vectors = SentenceEmbeddingCache(self.embeddings.embed_documents)
-        self.chain: Runnable[dict[str, Any], Answer] = (
+        self.chain: Runnable[ChainState, Answer] = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._answer, name="answer")
@@ -125,7 +149,7 @@ class Assistant:
             try:
                 chunks = self.store.live_chunks(generation)
                 self._retriever = HybridRetriever(
-                    chunks, self.store.vectorstore(generation), self.settings
+                    chunks, self.store.collection(generation), self.settings
                 )
                 self._generation = generation
                 return
@@ -140,11 +164,60 @@ class Assistant:
                     "run `assistant ingest --rebuild`."
                 ) from error
 
-    def ingest(self, paths: list[Any] | None = None, progress: bool = False) -> IngestReport:
-        """Questions keep being answered from the live generation while this runs."""
-        report = ingest(self.settings, self.store, paths, progress=progress)
+    def ingest(self, paths: list[Path] | None = None, progress: bool = False,
+               on_skip: Callable[[SkippedFile], None] | None = None, rebuild: bool = False) -> IngestReport:
+        """Add new and changed documents, drop deleted ones; ``rebuild`` starts from an empty index.
+
+        Questions keep being answered from the live generation while this runs.
+        """
+        with self._lock:
+            if rebuild:
+                wipe_index(self.settings, self.embeddings)
+                self._store, self._retriever, self._generation = None, None, None
+            self._checked_at = 0.0
+        report = ingest(self.settings, self.store, paths, progress=progress, on_skip=on_skip)
         self._checked_at = 0.0
         return report
+
+    def add_document(self, source: BinaryIO | Path, name: str) -> UploadResult:
+        """Store one uploaded document beside the others and index it at once; ``UploadError`` if refused."""
+        limit = self.settings.web.upload_max_bytes
+        if isinstance(source, Path):
+            if source.stat().st_size > limit:
+                raise UploadTooLarge(f"'{safe_name(name)}' is larger than the {limit / 1_000_000:g} MB upload limit.")
+            with source.open("rb") as stream:
+                return self.add_document(stream, name)
+        return save_and_ingest(source, name, self.settings.upload_dir, limit,
+                               ingest=lambda paths: self.ingest(paths), owner_of=self._indexed_path)
+
+    def _indexed_path(self, doc_id: str) -> Path | None:
+        try:
+            document = self.index_info().document(doc_id)
+        except IndexUnavailable:
+            return None
+        return Path(document.path) if document is not None else None
+
+    def index_info(self) -> IndexInfo:
+        """The documents of the live index; raises ``IndexUnavailable`` when there is none."""
+        retriever = self.retriever()
+        counts = Counter(chunk.doc_id for chunk in retriever.chunks)
+        first: dict[str, Chunk] = {}
+        for chunk in retriever.chunks:
+            first.setdefault(chunk.doc_id, chunk)
+        documents = [
+            DocumentInfo(doc_id=doc_id, title=chunk.title, language=chunk.language, date=chunk.date,
+                         source=chunk.source, path=chunk.path, passages=counts[doc_id])
+            for doc_id, chunk in sorted(first.items())
+        ]
+        return IndexInfo(generation=self._generation or "", documents=documents)
+
+    def warm_up(self) -> None:
+        """Open the index and load the embedding model now, so the first question does not wait.
+
+        Raises ``IndexUnavailable`` when there is no index, so a front end can fail at start-up.
+        """
+        self.retriever()
+        self.embeddings.embed_query("warm up")
 
     # -- the chain ---------------------------------------------------------------------
     def ask(
@@ -161,47 +234,43 @@ class Assistant:
         previous_language: Language = next(
             (detect_language(t.content) for t in reversed(history) if t.role == "user"), "en"
         )
-        state = {
-            "question": cleaned,
-            "history": history,
-            "language": language or detect_language(cleaned, default=previous_language),
-            "doc_ids": doc_ids,
-            "filter_language": filter_language,
-            "started": started,
-        }
+        state = ChainState(
+            question=cleaned, history=history,
+            language=language or detect_language(cleaned, default=previous_language),
+            doc_ids=doc_ids, filter_language=filter_language,
+        )
         answer: Answer = self.chain.invoke(state)
         answer.timings_ms.total = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
-    def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
-        standalone, terms = heuristic_standalone(state["question"], state["history"])
+    def _condense(self, state: ChainState) -> ChainState:
+        standalone, terms = heuristic_standalone(state.question, state.history)
         model = self.chat_model
-        if model is not None and state["history"] and standalone != state["question"]:
+        if model is not None and state.history and standalone != state.question:
             try:
                 rewritten = message_text(model.invoke(
-                    condense_messages(state["history"], state["question"]))).strip()
+                    condense_messages(state.history, state.question))).strip()
                 if rewritten:
                     standalone = rewritten
                     for term in content_tokens(rewritten):
                         terms.setdefault(term, 1.0)
             except Exception as error:  # the heuristic result stands
                 log.warning("condense failed: %s", error.__class__.__name__)
-        return {**state, "standalone": standalone, "terms": terms}
+        return replace(state, standalone=standalone, terms=terms)
 
-    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _retrieve(self, state: ChainState) -> ChainState:
         started = time.perf_counter()
         retriever = self.retriever()
-        embedding = self.embeddings.embed_query(state["standalone"])
-        embedded = time.perf_counter()
+        embedding = self.embeddings.embed_query(state.standalone)
+        follow_up_subject = state.standalone != state.question and has_new_subject(state.question)
+
         def search(retriever: HybridRetriever) -> list[ScoredChunk]:
             return retriever.retrieve(
-                state["standalone"], embedding,
-                focus=state["question"]
-                if state["standalone"] != state["question"] and has_new_subject(state["question"])
-                else None,
-                prefer_language=state["language"],
-                language=state["filter_language"],
-                doc_ids=state["doc_ids"],
+                state.standalone, embedding,
+                focus=state.question if follow_up_subject else None,
+                prefer_language=state.language,
+                language=state.filter_language,
+                doc_ids=state.doc_ids,
             )
 
         try:
@@ -217,22 +286,21 @@ class Assistant:
                 raise
             except Exception:
                 raise IndexUnavailable(_search_failed(self.settings, error)) from error
-        done = time.perf_counter()
-        return {**state, "embedding": embedding, "retrieved": retrieved, "idf": retriever.bm25.idf,
-                "embed_ms": (embedded - started) * 1000, "retrieve_ms": (done - started) * 1000}
+        return replace(state, embedding=embedding, retrieved=retrieved, idf=retriever.bm25.idf,
+                       retrieve_ms=(time.perf_counter() - started) * 1000)
 
-    def _answer(self, state: dict[str, Any]) -> Answer:
+    def _answer(self, state: ChainState) -> Answer:
         started = time.perf_counter()
-        language: Language = state["language"]
-        retrieved: list[ScoredChunk] = state["retrieved"]
+        language = state.language
+        retrieved = state.retrieved
         extractive = answer_extractively(
-            state["terms"], state["embedding"], retrieved, language,
-            state["idf"], self.sentence_vectors,
-            self.settings.refusal_threshold, self.settings.max_sentences,
-            is_quantity_question(state["question"]), self.settings.select_ratio,
+            state.terms, state.embedding, retrieved, language,
+            state.idf, self.sentence_vectors,
+            self.settings.answer.refusal_threshold, self.settings.answer.max_sentences,
+            is_quantity_question(state.question), self.settings.answer.select_ratio,
         )
         answer = Answer(
-            question=state["question"], standalone_question=state["standalone"],
+            question=state.question, standalone_question=state.standalone,
             answer=extractive.answer, language=language, refused=extractive.refused,
             citations=extractive.citations, retrieved=retrieved,
             evidence_score=round(extractive.evidence, 4),
@@ -242,17 +310,17 @@ class Assistant:
             self._generate(model, state, answer)
         answer.answer = redact(answer.answer, self._secrets)
         answer.timings_ms = Timings(
-            retrieve=round(state["retrieve_ms"], 2),
+            retrieve=round(state.retrieve_ms, 2),
             answer=round((time.perf_counter() - started) * 1000, 2),
         )
         return answer
 
-    def _generate(self, model: BaseChatModel, state: dict[str, Any], answer: Answer) -> None:
+    def _generate(self, model: BaseChatModel, state: ChainState, answer: Answer) -> None:
         """Replace the extractive answer with a validated generated one, or keep it with a note."""
-        language: Language = state["language"]
+        language = state.language
         sources = answer.retrieved
         try:
-            reply = message_text(model.invoke(answer_messages(state["standalone"], sources, language)))
+            reply = message_text(model.invoke(answer_messages(state.standalone, sources, language)))
             # before validation, so no part of a secret is echoed in a warning about figures either
             reply = redact(reply, self._secrets)
         except Exception as error:
@@ -263,7 +331,7 @@ class Assistant:
             return
         if reply.strip().startswith(NOT_FOUND):
             answer.answer, answer.citations, answer.refused = refusal_text(language), [], True
-            answer.mode = self.settings.llm
+            answer.mode = self.settings.answer.llm
             return
         validated = validate_answer(reply.strip(), sources, language)
         if not validated.citations:
@@ -274,4 +342,4 @@ class Assistant:
             return
         answer.answer, answer.citations = validated.text, validated.citations
         answer.warnings.extend(validated.warnings)
-        answer.mode = self.settings.llm
+        answer.mode = self.settings.answer.llm

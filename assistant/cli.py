@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-# Idle OpenMP threads spin by default and starve the other core on a 2-core host.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 import typer
 
+from .errors import IndexUnavailable, QuestionError
 from .settings import Settings
 
 app = typer.Typer(help="Cited answers on AI in outsourcing, from a curated corpus.",
@@ -34,41 +29,15 @@ def ingest_command(
     rebuild: Annotated[bool, typer.Option(help="Drop the index and build it from scratch.")] = False,
 ) -> None:
     """Add new and changed documents to the index; remove deleted ones."""
-    from .ingest import ingest
-    from .store import IndexStore, IndexUnavailable, make_client
+    from .api import Assistant
 
-    settings = Settings()
-    from .embeddings import load_embeddings
-
-    embeddings = load_embeddings(settings.embedding_model)
+    assistant = Assistant(Settings())
     try:
-        if rebuild:
-            _wipe(settings)
-        store = IndexStore(settings, embeddings, make_client(settings))
-        report = ingest(settings, store, paths or None, progress=sys.stderr.isatty(),
-                        on_skip=lambda s: typer.echo(f"skipped: {s.reason}", err=True))
+        report = assistant.ingest(paths or None, progress=sys.stderr.isatty(), rebuild=rebuild,
+                                  on_skip=lambda s: typer.echo(f"skipped: {s.reason}", err=True))
     except IndexUnavailable as error:
         raise fail(str(error)) from None
     typer.echo(report.summary())
-
-
-def _wipe(settings: Settings) -> None:
-    """Rebuild from nothing: a server's collections of this index, or the whole embedded folder.
-
-    The embedded folder is removed rather than opened, since it may be the corrupt thing.
-    """
-    import shutil
-
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    from .embeddings import load_embeddings
-    from .store import IndexStore, make_client
-
-    if settings.chroma_host:
-        IndexStore(settings, load_embeddings(settings.embedding_model), make_client(settings)).wipe()
-        return
-    shutil.rmtree(settings.index_dir, ignore_errors=True)
-    SharedSystemClient.clear_system_cache()
 
 
 def _answer_json(answer: object) -> str:
@@ -81,8 +50,7 @@ def ask_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
 ) -> None:
     """Answer one question (or one per line of stdin with '-')."""
-    from .api import Assistant, QuestionError, clean_question
-    from .store import IndexUnavailable
+    from .api import Assistant, clean_question
 
     settings = Settings()
     questions = sys.stdin.read().splitlines() if question == "-" else [question]
@@ -93,7 +61,7 @@ def ask_command(
             raise fail(str(error)) from None
     assistant = Assistant(settings)
     try:
-        assistant.retriever()
+        assistant.warm_up()
     except IndexUnavailable as error:
         raise fail(str(error)) from None
     for line in questions:
@@ -131,13 +99,12 @@ def format_answer_text(answer: object) -> str:
 @app.command("chat")
 def chat_command() -> None:
     """Chat in the terminal; follow-up questions use the conversation."""
-    from .api import Assistant, QuestionError
+    from .api import Assistant
     from .models import Turn
-    from .store import IndexUnavailable
 
     assistant = Assistant(Settings())
     try:
-        assistant.retriever()
+        assistant.warm_up()
     except IndexUnavailable as error:
         raise fail(str(error)) from None
     history: list[Turn] = []

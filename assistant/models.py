@@ -1,16 +1,18 @@
 """Domain types shared by every front end: chunks, citations, answers.
 
-LangChain ``Document`` objects are converted to and from these in ``store.py`` only,
-so the rest of the package never depends on LangChain's data shapes.
+Chroma records are converted to and from these in ``index/store.py`` only, so the rest of
+the package never depends on a vector store's data shapes.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 Language = Literal["en", "fr"]
+# The document types ingest reads and the admin upload accepts.
+DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 Role = Literal["user", "assistant"]
 
 
@@ -118,3 +120,35 @@ class Answer(BaseModel):
             "warnings": self.warnings,
             "mode": self.mode,
         }
+
+
+class DocumentInfo(BaseModel):
+    """One document of the live index, as a corpus listing shows it."""
+
+    doc_id: str
+    title: str
+    language: Language
+    date: str = ""
+    source: str = ""
+    path: str = ""
+    passages: int = Field(description="Chunks of this document in the index.")
+
+
+class IndexInfo(BaseModel):
+    """What the live index holds: front ends read this instead of the retriever or the store."""
+
+    generation: str
+    documents: list[DocumentInfo]
+
+    @property
+    def passages(self) -> int:
+        return sum(d.passages for d in self.documents)
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        return next((d for d in self.documents if d.doc_id == doc_id), None)
+
+
+class Asker(Protocol):
+    """What a front end needs of ``assistant.api.Assistant`` to answer (tests pass stand-ins)."""
+
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer: ...

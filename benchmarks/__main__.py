@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
         workdir = Path(tmp)
         main_settings = common.bench_settings(workdir / "main")
-        results["embedding_model"] = main_settings.embedding_model
-        results["model_load_s"] = round(ingest_bench.load_model(main_settings.embedding_model), 3)
+        results["embedding_model"] = main_settings.answer.embedding_model
+        results["model_load_s"] = round(ingest_bench.load_model(main_settings.answer.embedding_model), 3)
 
         assistant, ingest_figures = ingest_bench.full_ingest(workdir, repeats["ingest"])
         if "ingest" in sections:

@@ -59,7 +59,7 @@ def bench_settings(workdir: Path, **overrides: Any) -> Settings:
         "llm": "",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.isolated(**values)
 
 
 def subprocess_env(settings: Settings) -> dict[str, str]:
@@ -70,7 +70,7 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
         "ASSISTANT_INDEX_DIR": str(settings.index_dir),
         "ASSISTANT_FEEDBACK_DB": str(settings.feedback_db),
         "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
-        "ASSISTANT_EMBEDDING_MODEL": settings.embedding_model,
+        "ASSISTANT_EMBEDDING_MODEL": settings.answer.embedding_model,
         "ASSISTANT_LLM": "",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",

@@ -29,8 +29,7 @@ OUT = PROJECT_ROOT / "benchmarks" / "embedding_choice.md"
 
 
 def measure(model: str, questions: list[dict[str, object]], workdir: Path) -> dict[str, float]:
-    settings = Settings(_env_file=None, index_dir=workdir / model, embedding_model=model,  # type: ignore[call-arg]
-                        hybrid=False)
+    settings = Settings.isolated(index_dir=workdir / model, embedding_model=model, hybrid=False)
     assistant = Assistant(settings)
     assistant.ingest()
     retriever = assistant.retriever()

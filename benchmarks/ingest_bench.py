@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.api import Assistant
-from assistant.embeddings import load_embeddings
+from assistant.index.embeddings import load_embeddings
 
 from .common import bench_settings, log, summarize_runs
 
@@ -64,7 +64,7 @@ def reingest_unchanged(assistant: Assistant, runs: int) -> dict[str, Any]:
 def embedding_throughput(assistant: Assistant, runs: int) -> dict[str, Any]:
     """Chunks per second through ``embed_documents`` in ingest's batch size, on the real chunks."""
     texts = [chunk.text for chunk in assistant.retriever().chunks]
-    model = load_embeddings(assistant.settings.embedding_model)
+    model = load_embeddings(assistant.settings.answer.embedding_model)
     rates: list[float] = []
     for _ in range(runs):
         started = time.perf_counter()

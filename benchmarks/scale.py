@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.chunking import chunk_document
-from assistant.embeddings import load_embeddings
-from assistant.loaders import load_document
+from assistant.index.embeddings import load_embeddings
+from assistant.index.store import IndexStore
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.loaders import load_document
 from assistant.models import Chunk, Language
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
-from assistant.store import IndexStore
 from assistant.text import detect_language
 
 from .common import CORPUS, Question, bench_settings, distribution, log
@@ -54,14 +54,14 @@ def corpus_model(settings: Settings) -> CorpusModel:
     lengths: list[int] = []
     texts: list[str] = []
     for path in sorted(CORPUS.rglob("*.md")):
-        for chunk in chunk_document(load_document(path, settings.max_file_bytes), settings.chunk_max_chars):
+        for chunk in chunk_document(load_document(path, settings.max_file_bytes), settings.answer.chunk_max_chars):
             tokens = _WORD.findall(chunk.text)
             counts.update(tokens)
             lengths.append(len(tokens))
             texts.append(chunk.text)
     words, freq = zip(*counts.most_common(), strict=True)
     weights = np.asarray(freq, dtype=float)
-    vectors = np.asarray(load_embeddings(settings.embedding_model).embed_documents(texts), dtype=np.float32)
+    vectors = np.asarray(load_embeddings(settings.answer.embedding_model).embed_documents(texts), dtype=np.float32)
     return CorpusModel(list(words), weights / weights.sum(), np.asarray(lengths), vectors)
 
 
@@ -119,7 +119,7 @@ class Query:
 
 def golden_queries(questions: list[Question], settings: Settings) -> list[Query]:
     """The golden questions with their embeddings, computed here so no timing includes them."""
-    model = load_embeddings(settings.embedding_model)
+    model = load_embeddings(settings.answer.embedding_model)
     return [Query(q.text, model.embed_query(q.text), detect_language(q.text)) for q in questions]
 
 
@@ -131,7 +131,7 @@ def measure_one(size: int, workdir: Path, model: CorpusModel, queries: list[Quer
     vectors = synthetic_vectors(size, rng, model)
 
     started = time.perf_counter()
-    store = IndexStore(settings, load_embeddings(settings.embedding_model))
+    store = IndexStore(settings, load_embeddings(settings.answer.embedding_model))
     generation = store.new_generation()
     for start in range(0, size, _BATCH):
         store.add_chunks(generation, chunks[start:start + _BATCH], vectors[start:start + _BATCH].tolist())
@@ -145,7 +145,7 @@ def measure_one(size: int, workdir: Path, model: CorpusModel, queries: list[Quer
     live = store.live_chunks(generation)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
-    retriever = HybridRetriever(live, store.vectorstore(generation), settings)
+    retriever = HybridRetriever(live, store.collection(generation), settings)
     retriever_build_s = time.perf_counter() - started
     assert len(live) == size
 
@@ -158,8 +158,8 @@ def measure_one(size: int, workdir: Path, model: CorpusModel, queries: list[Quer
     for query in work:
         total_ms.append(_timed_ms(retriever.retrieve, query.text, query.vector,
                                   prefer_language=query.language))
-        dense_ms.append(_timed_ms(retriever.dense, query.vector, settings.fetch_k))
-        lexical_ms.append(_timed_ms(retriever.bm25.search, query.text, settings.fetch_k))
+        dense_ms.append(_timed_ms(retriever.dense, query.vector, settings.answer.fetch_k))
+        lexical_ms.append(_timed_ms(retriever.bm25.search, query.text, settings.answer.fetch_k))
     result: dict[str, Any] = {
         "chunks": size,
         "build_s": round(build_s, 2),

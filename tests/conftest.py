@@ -7,10 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ["ANONYMIZED_TELEMETRY"] = "False"
-
 from assistant.api import Assistant
 from assistant.settings import Settings
 from tests.support import CORPUS, make_settings

@@ -18,4 +18,4 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         "corpus_dir": CORPUS,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.isolated(**values)

@@ -1,6 +1,7 @@
 import pytest
 
-from assistant.api import Assistant, QuestionError
+from assistant.api import Assistant
+from assistant.errors import QuestionError
 from assistant.models import Turn
 from assistant.text import numbers_in
 

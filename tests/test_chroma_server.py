@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from assistant.api import Assistant
+from assistant.errors import IndexUnavailable
 from assistant.settings import Settings
 from tests.support import CORPUS, make_settings
 
@@ -84,7 +85,6 @@ def test_server_down_gives_a_clear_message_and_recovers(tmp_path: Path) -> None:
 
     process.terminate()
     process.wait(timeout=30)
-    from assistant.store import IndexUnavailable
 
     time.sleep(1.1)  # past the pointer re-check interval
     with pytest.raises(IndexUnavailable, match=r"not reachable|not answering"):

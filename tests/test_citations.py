@@ -1,4 +1,4 @@
-from assistant.citations import validate_answer
+from assistant.answer.citations import validate_answer
 from assistant.models import Chunk, ScoredChunk
 
 

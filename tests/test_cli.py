@@ -71,7 +71,7 @@ def test_bad_questions_exit_2_with_one_line(indexed: Settings, question: str, me
 
 
 def test_missing_index_exits_2_with_what_to_do(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, index_dir=tmp_path / "none")  # type: ignore[call-arg]
+    settings = Settings.isolated(index_dir=tmp_path / "none")
     result = run_cli(["ask", "--json", "Anything?"], settings)
     assert result.returncode == 2
     assert "assistant ingest" in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -82,7 +82,7 @@ def test_ingest_reports_skipped_files(tmp_path: Path) -> None:
     corpus.mkdir()
     (corpus / "ok.md").write_text("# Ok\n\nGhana plans 100,000 outsourcing jobs over five years.\n")
     (corpus / "broken.pdf").write_bytes(b"not really a pdf")
-    settings = Settings(_env_file=None, index_dir=tmp_path / "index")  # type: ignore[call-arg]
+    settings = Settings.isolated(index_dir=tmp_path / "index")
     result = run_cli(["ingest", str(corpus)], settings)
     assert result.returncode == 0, result.stderr
     assert "skipped: broken.pdf: content is not a .pdf file" in result.stderr

@@ -2,11 +2,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from assistant.embeddings import load_embeddings
 
 from assistant.api import Assistant
-from assistant.embeddings import load_embeddings
-from assistant.ingest import ingest
-from assistant.store import IndexStore
+from assistant.index.store import IndexStore
+from assistant.ingest.run import ingest
 from tests.support import CORPUS, make_settings
 
 FILES = ["facts/kenya-bpo.en.md", "facts/ghana-outsourcing.en.md", "facts/egypt-outsourcing.fr.md"]
@@ -23,7 +23,7 @@ def small_corpus(tmp_path: Path) -> Path:
 
 def make_store(tmp_path: Path, corpus: Path) -> tuple[IndexStore, object]:
     settings = make_settings(tmp_path, corpus_dir=corpus)
-    return IndexStore(settings, load_embeddings(settings.embedding_model)), settings
+    return IndexStore(settings, load_embeddings(settings.answer.embedding_model)), settings
 
 
 def chunk_ids(store: IndexStore) -> dict[str, set[str]]:

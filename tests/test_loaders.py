@@ -3,8 +3,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from assistant.chunking import chunk_document
-from assistant.loaders import LoadError, load_document
+from assistant.errors import LoadError
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.loaders import load_document
 from assistant.text import split_sentences
 
 LIMIT = 1_000_000

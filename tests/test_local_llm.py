@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from assistant.llm import make_chat_model
-from assistant.local_llm import GGUF_FILE, SmolLM2ChatModel, chat_turns, gguf_path
+from assistant.providers import make_chat_model
+from assistant.providers.smollm2 import GGUF_FILE, SmolLM2ChatModel, chat_turns, gguf_path
 from tests.support import make_settings
 
 pytestmark = pytest.mark.eval

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..errors import BaselineError
 from ..settings import PROJECT_ROOT
 from .results import RunResult
 
@@ -19,13 +20,9 @@ DEFAULT_BASELINE = PROJECT_ROOT / "evals" / "baseline.json"
 _UPDATE_HINT = "run `assistant eval --update-baseline` if the change is intended"
 
 
-class BaselineError(Exception):
-    """The baseline cannot be used; the message is one line that says why and what to do."""
-
-
 def corpus_hash(corpus_dir: Path) -> str:
     """sha256 over the bytes of every file ingest would read, with their paths in the corpus."""
-    from ..ingest import discover  # imports Chroma: only when a hash is needed
+    from ..ingest.run import discover  # imports Chroma: only when a hash is needed
 
     files, _ = discover([corpus_dir.resolve()])
     digest = hashlib.sha256()

@@ -19,6 +19,7 @@ from .gate import EXIT_ERROR, EXIT_OK
 from .reports import DEFAULT_REPORTS_DIR
 
 if TYPE_CHECKING:
+    from ..errors import EvalFailure
     from .runner import Progress
 
 
@@ -41,7 +42,7 @@ def eval_command(
         "--judge", help="Add the advisory LLM judge (needs ASSISTANT_EVAL_JUDGE_LLM); never gates.")] = False,
 ) -> None:
     """Run the golden set and gate on the baseline: exit 0 fine, 1 regression, 2 error."""
-    from .gate_flow import EvalFailure, run_comparison, run_gate
+    from .gate_flow import run_comparison, run_gate
 
     try:
         if compare:

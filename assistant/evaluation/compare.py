@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..embeddings import PACKAGED_MODELS
+from ..errors import UnknownConfiguration
+from ..index.embeddings import PACKAGED_MODELS
+from ..models import Asker
 from ..settings import Settings
 from .dataset import Dataset
 from .naive import NaiveAssistant
 from .results import RunResult
-from .runner import Asker, Progress, eval_settings, prepared_assistant, run_eval
+from .runner import Progress, eval_settings, prepared_assistant, run_eval
 
 
 @dataclass(frozen=True)
@@ -35,17 +37,13 @@ CONFIGURATIONS: dict[str, Configuration] = {
 DEFAULT_COMPARISON = ("default", "dense-only", *PACKAGED_MODELS, "naive")
 
 
-class UnknownConfiguration(ValueError):
-    pass
-
-
 def configured(name: str, settings: Settings) -> tuple[Settings, Asker, str]:
     """Settings, a ready asker and the settings hash to record for configuration ``name``."""
     if name not in CONFIGURATIONS:
         known = ", ".join(CONFIGURATIONS)
         raise UnknownConfiguration(f"unknown configuration '{name}' (known: {known})")
     spec = CONFIGURATIONS[name]
-    chosen = settings.model_copy(update=spec.overrides)
+    chosen = settings.with_changes(**spec.overrides)
     if spec.naive:
         return chosen, NaiveAssistant(eval_settings(chosen)), f"naive-{chosen.settings_hash()}"
     return chosen, prepared_assistant(chosen), chosen.settings_hash()

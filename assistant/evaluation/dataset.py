@@ -11,6 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from ..errors import DatasetError
 from ..models import Language, Turn
 from ..settings import PROJECT_ROOT
 
@@ -20,10 +21,6 @@ MIN_RECORDS = 60
 Category = Literal[
     "fact", "figure", "synthesis", "follow-up", "out-of-scope", "false-premise", "prompt-injection"
 ]
-
-
-class DatasetError(ValueError):
-    """The golden set cannot be used; the message says which record and why, in one line."""
 
 
 class RequiredFact(BaseModel):

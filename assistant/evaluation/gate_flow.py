@@ -5,22 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..llm import LLMConfigError
+from ..errors import BaselineError, DatasetError, EvalFailure, IndexUnavailable, LLMConfigError, UnknownConfiguration
 from ..settings import Settings
-from ..store import IndexUnavailable
-from .baseline import BaselineError, check_comparable, corpus_hash, load_baseline, save_baseline
-from .compare import DEFAULT_COMPARISON, UnknownConfiguration, comparison_table, run_configurations
-from .dataset import Dataset, DatasetError, load_dataset
+from .baseline import check_comparable, corpus_hash, load_baseline, save_baseline
+from .compare import DEFAULT_COMPARISON, comparison_table, run_configurations
+from .dataset import Dataset, load_dataset
 from .gate import EXIT_OK, compare_runs
 from .judge import judge_results, make_judge
 from .reports import Report, write_reports
 from .runner import Progress, prepared_assistant, run_eval
 
 Echo = Callable[[str], None]
-
-
-class EvalFailure(Exception):
-    """Configuration or infrastructure error: exit 2 with this one-line message."""
 
 
 def _dataset(path: Path) -> Dataset:

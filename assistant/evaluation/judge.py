@@ -16,7 +16,8 @@ from pathlib import Path
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from ..llm import make_chat_model, message_text
+from ..answer.prompts import message_text
+from ..providers import make_chat_model
 from ..settings import Settings
 from .dataset import GoldenRecord
 from .results import QuestionResult
@@ -93,15 +94,15 @@ class Judge:
 
 def make_judge(settings: Settings) -> Judge | None:
     """None when no judge model is configured."""
-    if not settings.eval_judge_llm.strip():
+    if not settings.eval.judge_llm.strip():
         return None
-    judge_settings = settings.model_copy(update={
-        "llm": settings.eval_judge_llm, "llm_temperature": 0.0,
-        "llm_base_url": settings.eval_judge_base_url or settings.llm_base_url,
-    })
+    judge_settings = settings.with_changes(
+        llm=settings.eval.judge_llm, llm_temperature=0.0,
+        llm_base_url=settings.eval.judge_base_url or settings.llm_base_url,
+    )
     model = make_chat_model(judge_settings)
     assert model is not None
-    return Judge(model, settings.eval_judge_llm, JudgeCache(settings.eval_judge_cache))
+    return Judge(model, settings.eval.judge_llm, JudgeCache(settings.eval.judge_cache))
 
 
 def judge_results(judge: Judge, records: list[GoldenRecord], results: list[QuestionResult]) -> dict[str, float]:

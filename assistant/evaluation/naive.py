@@ -18,11 +18,12 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ..embeddings import load_embeddings
-from ..extractive import SentenceEmbeddingCache, answer_extractively, is_quantity_question
-from ..ingest import discover
-from ..lexical import BM25Index
-from ..loaders import LoadError, SourceDocument, load_document
+from ..answer.extractive import SentenceEmbeddingCache, answer_extractively, is_quantity_question
+from ..errors import LoadError
+from ..index.bm25 import BM25Index
+from ..index.embeddings import load_embeddings
+from ..ingest.loaders import SourceDocument, load_document
+from ..ingest.run import discover
 from ..models import Answer, Chunk, Language, ScoredChunk, Timings, Turn
 from ..settings import Settings
 from ..text import content_tokens, detect_language
@@ -64,7 +65,7 @@ class NaiveAssistant:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.embeddings = load_embeddings(self.settings.embedding_model)
+        self.embeddings = load_embeddings(self.settings.answer.embedding_model)
         self.chunks = split_corpus(self.settings.corpus_dir, self.settings.max_file_bytes)
         self._by_id = {c.id: c for c in self.chunks}
         # A fresh collection name: in-memory Chroma stores are shared within a process.
@@ -99,8 +100,8 @@ class NaiveAssistant:
         retrieved_at = time.perf_counter()
         result = answer_extractively(
             {term: 1.0 for term in content_tokens(question)}, embedding, retrieved, language, self.idf,
-            self.sentence_vectors, threshold=float("-inf"), max_sentences=self.settings.max_sentences,
-            quantity_question=is_quantity_question(question), select_ratio=self.settings.select_ratio,
+            self.sentence_vectors, threshold=float("-inf"), max_sentences=self.settings.answer.max_sentences,
+            quantity_question=is_quantity_question(question), select_ratio=self.settings.answer.select_ratio,
         )
         done = time.perf_counter()
         return Answer(

@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
-from ..api import Assistant, QuestionError
-from ..models import Answer, Turn
+from ..api import Assistant
+from ..errors import IndexUnavailable, QuestionError
+from ..models import Asker
 from ..settings import Settings
-from ..store import IndexUnavailable
 from .dataset import Dataset, GoldenRecord
 from .metrics import aggregate, refusal_confusion
 from .results import QuestionResult, RunResult
@@ -19,13 +18,9 @@ from .scoring import failed_result, score_answer
 Progress = Callable[[int, int, QuestionResult], None]
 
 
-class Asker(Protocol):
-    def ask(self, question: str, history: list[Turn] | None = None) -> Answer: ...
-
-
 def eval_settings(settings: Settings) -> Settings:
     """The same answer settings, over the eval's own index of ``corpus_dir``."""
-    return settings.model_copy(update={"index_dir": settings.eval_index_dir})
+    return settings.model_copy(update={"index_dir": settings.eval.index_dir})
 
 
 def prepared_assistant(settings: Settings) -> Assistant:

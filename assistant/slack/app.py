@@ -13,19 +13,17 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..feedback import FeedbackStore
+from ..errors import SlackConfigError
+from ..models import Asker
 from ..settings import Settings
+from ..storage.feedback import FeedbackStore
 from .channels import ChannelSettings, load_channel_settings
-from .handlers import Asker, SlackHandlers
+from .handlers import SlackHandlers
 
 log = logging.getLogger(__name__)
 
 _LISTENER_THREADS = 4
 _API_TIMEOUT_S = 15
-
-
-class SlackConfigError(ValueError):
-    """The Slack settings cannot work; the message names the setting to fix, in one line."""
 
 
 def _secret(value: SecretStr | None, env: str, what: str, prefix: str | None = None) -> str:
@@ -38,22 +36,22 @@ def _secret(value: SecretStr | None, env: str, what: str, prefix: str | None = N
 
 
 def bot_token(settings: Settings) -> str:
-    return _secret(settings.slack_bot_token, "ASSISTANT_SLACK_BOT_TOKEN",
+    return _secret(settings.slack.bot_token, "ASSISTANT_SLACK_BOT_TOKEN",
                    "the Bot User OAuth Token from the app's OAuth & Permissions page", "xoxb-")
 
 
 def app_token(settings: Settings) -> str:
-    return _secret(settings.slack_app_token, "ASSISTANT_SLACK_APP_TOKEN",
+    return _secret(settings.slack.app_token, "ASSISTANT_SLACK_APP_TOKEN",
                    "an app-level token with the connections:write scope, for Socket Mode", "xapp-")
 
 
 def signing_secret(settings: Settings) -> str:
-    return _secret(settings.slack_signing_secret, "ASSISTANT_SLACK_SIGNING_SECRET",
+    return _secret(settings.slack.signing_secret, "ASSISTANT_SLACK_SIGNING_SECRET",
                    "the Signing Secret from the app's Basic Information page")
 
 
 def web_client(settings: Settings, base_url: str | None = None) -> WebClient:
-    return WebClient(token=bot_token(settings), base_url=base_url or settings.slack_api_base_url,
+    return WebClient(token=bot_token(settings), base_url=base_url or settings.slack.api_base_url,
                      timeout=_API_TIMEOUT_S)
 
 
@@ -91,7 +89,7 @@ def create_bot(
     client = client or web_client(settings, base_url)
     secret = signing_secret(settings) if not socket_mode else ""
     listener_pool = ThreadPoolExecutor(_LISTENER_THREADS, thread_name_prefix="slack-listener")
-    answer_pool = ThreadPoolExecutor(settings.slack_workers, thread_name_prefix="slack-answer")
+    answer_pool = ThreadPoolExecutor(settings.slack.workers, thread_name_prefix="slack-answer")
     try:
         app = App(client=client, signing_secret=secret, token_verification_enabled=verify_token,
                   listener_executor=listener_pool, name="assistant.slack")

@@ -20,13 +20,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..errors import ChannelConfigError
 from ..settings import Settings
 
 AnswerVisibility = Literal["public", "ephemeral"]
-
-
-class ChannelConfigError(ValueError):
-    """The channel settings cannot be used; the message says where and why, in one line."""
 
 
 class ChannelPolicy(BaseModel):
@@ -64,17 +61,17 @@ class ChannelSettings(BaseModel):
 def from_settings(settings: Settings) -> ChannelSettings:
     return ChannelSettings(
         defaults=ChannelPolicy(
-            respond_only_when_tagged=settings.slack_respond_only_when_tagged,
-            answers="ephemeral" if settings.slack_ephemeral_answers else "public",
+            respond_only_when_tagged=settings.slack.respond_only_when_tagged,
+            answers="ephemeral" if settings.slack.ephemeral_answers else "public",
         ),
-        allowed_channels=[c.strip() for c in settings.slack_allowed_channels.split(",") if c.strip()],
+        allowed_channels=[c.strip() for c in settings.slack.allowed_channels.split(",") if c.strip()],
     )
 
 
 def load_channel_settings(settings: Settings) -> ChannelSettings:
     """Settings give the defaults; the file, when there is one, overrides them key by key."""
     base = from_settings(settings)
-    path = settings.slack_channels_file
+    path = settings.slack.channels_file
     if path is None:
         return base
     data = _read(Path(path))

@@ -15,10 +15,8 @@ def register(app: typer.Typer) -> None:
 
 def slack_command() -> None:
     """Run the Slack bot in Socket Mode (needs the bot token and an app-level xapp- token)."""
+    from ..errors import ChannelConfigError, IndexUnavailable, SlackConfigError
     from ..settings import Settings
-    from ..store import IndexUnavailable
-    from .app import SlackConfigError
-    from .channels import ChannelConfigError
     from .socket_mode import check_tokens, run
 
     settings = Settings()  # type: ignore[call-arg]  # fields have defaults; mypy lacks the pydantic plugin

@@ -13,17 +13,16 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..api import QuestionError
-from ..feedback import FeedbackStore
-from ..models import Answer, Language, Turn
+from ..errors import IndexUnavailable, QuestionError
+from ..models import Asker, Language, Turn
 from ..settings import Settings
-from ..store import IndexUnavailable
+from ..storage.feedback import FeedbackStore, TurnRecord
 from ..text import detect_language
 from .blocks import (
     ACTION_HELPFUL,
@@ -39,19 +38,12 @@ from .limits import RateLimiter, SeenCache
 from .messages import say
 from .mrkdwn import slack_to_plain
 from .threads import ThreadMemory, history_from_replies
-from .turns import TurnRecord, load_turn
 
 log = logging.getLogger(__name__)
 
 THINKING_REACTION = "hourglass_flowing_sand"
 _ANSWERED_SUBTYPES = (None, "thread_broadcast", "file_share")
 _HARMLESS_REACTION_ERRORS = {"already_reacted", "no_reaction", "message_not_found"}
-
-
-class Asker(Protocol):
-    """What the bot needs from ``assistant.api.Assistant``."""
-
-    def ask(self, question: str, history: list[Turn] | None = None) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -88,13 +80,12 @@ class SlackHandlers:
         self.settings = settings
         self.channels = channels
         self.answer_pool = answer_pool
-        self.user_limits = RateLimiter(settings.slack_user_rate_limit, settings.slack_rate_window_s)
-        self.channel_limits = RateLimiter(settings.slack_channel_rate_limit, settings.slack_rate_window_s)
+        self.user_limits = RateLimiter(settings.slack.user_rate_limit, settings.slack.rate_window_s)
+        self.channel_limits = RateLimiter(settings.slack.channel_rate_limit, settings.slack.rate_window_s)
         self.seen_events = SeenCache()
         self.seen_messages = SeenCache()
         self.rated = SeenCache(ttl_s=7 * 24 * 3600.0)
         self.memory = ThreadMemory()
-        self._settings_hash = settings.settings_hash()
 
     def register(self, app: App) -> None:
         app.use(self.skip_repeated_deliveries)
@@ -200,7 +191,7 @@ class SlackHandlers:
     def _answer(self, client: WebClient, question: Question) -> None:
         history = self.history(client, question)
         answer = self.assistant.ask(question.text, history)
-        turn_id = self._log_turn(answer, question.user)
+        turn_id = self.store.log_turn(answer, "slack", question.user)
         message: dict[str, Any] = {
             "channel": question.channel, "thread_ts": question.thread_ts,
             "text": fallback_text(answer), "blocks": answer_blocks(answer, turn_id),
@@ -227,14 +218,6 @@ class SlackHandlers:
         return history_from_replies(replies.get("messages") or [], question.ts, question.bot_user_id,
                                     question.bot_id, question.direct)
 
-    def _log_turn(self, answer: Answer, user: str) -> int | None:
-        try:
-            return self.store.log_turn(answer, "slack", user, self._settings_hash)
-        except Exception:
-            # The answer still goes out; only its feedback buttons are lost.
-            log.exception("could not log the Slack turn; answering without feedback buttons")
-            return None
-
     # -- buttons -----------------------------------------------------------------------
     def on_helpful(self, ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -253,7 +236,7 @@ class SlackHandlers:
         click = _click(body)
         try:
             turn_id = int(json.loads(body["actions"][0]["value"])["turn"])
-            turn = load_turn(self.store, turn_id)
+            turn = self.store.turn(turn_id)
             if turn is None:
                 self.notify(client, click, say("turn_missing", click.language), ephemeral=True)
                 return

@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
-from ..feedback import FeedbackStore
+from ..models import Asker
 from ..settings import Settings
+from ..storage.feedback import FeedbackStore
 from .app import SlackBot, create_bot
-from .handlers import Asker
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,11 @@ def socket_handler(bot: SlackBot, settings: Settings) -> SocketModeHandler:
 def run(settings: Settings) -> None:
     """Answer until interrupted. Raises SlackConfigError or IndexUnavailable with a one-line message."""
     from ..api import Assistant
-    from ..feedback import FeedbackStore
+    from ..storage.feedback import FeedbackStore
 
     check_tokens(settings)
     assistant = Assistant(settings)
-    assistant.retriever()  # no index: fail now with the store's message, not at the first question
+    assistant.warm_up()  # no index: fail now with the store's message, not at the first question
     store = FeedbackStore(settings.feedback_db, settings.answer_fingerprint())
     bot = create_bot(settings, assistant, store, verify_token=True, socket_mode=True)
     handler = socket_handler(bot, settings)

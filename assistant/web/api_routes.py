@@ -10,12 +10,11 @@ from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from ..errors import IndexUnavailable
 from ..models import Turn
-from ..store import IndexUnavailable
 from .auth import user_from_header
 from .context import WebContext
 from .errors import ApiError
-from .uploads import save_and_ingest
 
 MAX_HISTORY_TURNS = 100
 
@@ -64,7 +63,7 @@ def make_router(ctx: WebContext) -> APIRouter:
     def ask(body: AskRequest, response: Response, user: str | None = user_dependency) -> dict[str, object]:
         """Answer one question; the body is the ``assistant ask --json`` answer object."""
         answer, turn_id = ctx.answer(body.question, body.history, "api", user,
-                                     ctx.settings.web_queue_timeout_s)
+                                     ctx.settings.web.queue_timeout_s)
         if turn_id is not None:
             response.headers["X-Turn-Id"] = str(turn_id)
         return answer.public()
@@ -72,16 +71,16 @@ def make_router(ctx: WebContext) -> APIRouter:
     @router.get("/health", response_model=None)
     def health() -> dict[str, object] | JSONResponse:
         try:
-            retriever = ctx.assistant.retriever()
+            info = ctx.assistant.index_info()
         except IndexUnavailable as error:
             return JSONResponse({"status": "unavailable", "error": str(error)}, status_code=503)
         return {
             "status": "ok",
             "version": package_version(),
-            "documents": len({chunk.doc_id for chunk in retriever.chunks}),
-            "passages": len(retriever.chunks),
-            "answerer": ctx.assistant.settings.llm or "extractive",
-            "embedding_model": ctx.assistant.settings.embedding_model,
+            "documents": len(info.documents),
+            "passages": info.passages,
+            "answerer": ctx.assistant.settings.answer.llm or "extractive",
+            "embedding_model": ctx.assistant.settings.answer.embedding_model,
             "login_required": ctx.login_required,
         }
 
@@ -99,7 +98,7 @@ def make_router(ctx: WebContext) -> APIRouter:
         """Add or replace one document (.md .txt .html .pdf .docx) and index it at once."""
         if not ctx.may_upload(user):
             raise ApiError(403, "Only administrators may upload documents.")
-        result = save_and_ingest(ctx.settings, ctx.assistant, file.file, file.filename or "")
+        result = ctx.assistant.add_document(file.file, file.filename or "")
         return result.model_dump(mode="json")
 
     return router

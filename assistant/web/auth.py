@@ -12,7 +12,7 @@ from ..settings import Settings
 
 def parse_users(settings: Settings) -> dict[str, str]:
     """``user:password,user2:password2`` into a mapping; empty when login is off."""
-    raw = settings.web_users.get_secret_value() if settings.web_users else ""
+    raw = settings.web.users.get_secret_value() if settings.web.users else ""
     users: dict[str, str] = {}
     for pair in raw.split(","):
         name, separator, password = pair.strip().partition(":")
@@ -24,7 +24,7 @@ def parse_users(settings: Settings) -> dict[str, str]:
 
 
 def parse_admins(settings: Settings) -> frozenset[str]:
-    return frozenset(name.strip() for name in settings.web_admins.split(",") if name.strip())
+    return frozenset(name.strip() for name in settings.web.admins.split(",") if name.strip())
 
 
 def is_loopback(host: str) -> bool:
@@ -65,4 +65,4 @@ def may_upload(settings: Settings, users: dict[str, str], admins: frozenset[str]
     """Admins when login is on; anyone on a loopback-only server when it is off."""
     if users:
         return user is not None and user in admins
-    return is_loopback(settings.web_host)
+    return is_loopback(settings.web.host)

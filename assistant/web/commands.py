@@ -27,7 +27,7 @@ def serve(
         overrides["web_host"] = host
     if port:
         overrides["web_port"] = port
-    settings = Settings(**overrides)  # type: ignore[arg-type,call-arg,unused-ignore]
+    settings = Settings().with_changes(**overrides)
     try:
         assistant = Assistant(settings)
         app = create_app(settings, assistant)
@@ -35,9 +35,9 @@ def serve(
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
     warm_up(assistant)
-    typer.echo(f"Serving the assistant on http://{settings.web_host}:{settings.web_port}/ "
+    typer.echo(f"Serving the assistant on http://{settings.web.host}:{settings.web.port}/ "
                f"(API: /api/ask, /v1/chat/completions). Ctrl-C to stop.")
-    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_level="info",
+    uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="info",
                 timeout_graceful_shutdown=5)
 
 
@@ -52,7 +52,7 @@ def export(
     """Write every thumbs-down as a draft eval record (same shape as evals/golden.yaml)."""
     import yaml
 
-    from ..feedback import FeedbackStore
+    from ..storage.feedback import FeedbackStore
 
     settings = Settings()  # type: ignore[call-arg,unused-ignore]
     if not settings.feedback_db.exists():

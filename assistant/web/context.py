@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass, field
 
 from ..api import Assistant, clean_question
-from ..feedback import Channel, FeedbackStore
 from ..models import Answer, Turn
 from ..settings import Settings
+from ..storage.feedback import Channel, FeedbackStore
 from .auth import may_upload, parse_admins, parse_users
 from .limits import AskLimiter
 
@@ -33,7 +32,7 @@ class WebContext:
             settings=settings,
             assistant=assistant,
             store=store or FeedbackStore(settings.feedback_db, assistant.settings.answer_fingerprint()),
-            limiter=AskLimiter(settings.web_concurrency),
+            limiter=AskLimiter(settings.web.concurrency),
             users=parse_users(settings),
             admins=parse_admins(settings),
         )
@@ -51,12 +50,4 @@ class WebContext:
         clean_question(question, self.assistant.settings.max_question_chars)  # fail fast, before queueing
         with self.limiter.slot(wait_s):
             answer = self.assistant.ask(question, history)
-        return answer, self.log_turn(answer, channel, user)
-
-    def log_turn(self, answer: Answer, channel: Channel, user: str | None) -> int | None:
-        """A failed log write costs the log line, never the user's answer."""
-        try:
-            return self.store.log_turn(answer, channel, user, self.assistant.settings.settings_hash())
-        except sqlite3.Error as error:
-            log.error("could not log the turn: %s", error)
-            return None
+        return answer, self.store.log_turn(answer, channel, user)

@@ -7,10 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..api import QuestionError
-from ..store import IndexUnavailable
-from .limits import Busy
-from .uploads import UploadError, UploadTooLarge
+from ..errors import Busy, IndexUnavailable, QuestionError, UploadError, UploadTooLarge
 
 
 class ApiError(Exception):

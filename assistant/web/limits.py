@@ -10,11 +10,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ..errors import Busy
+
 BUSY_MESSAGE = "The assistant is busy answering other questions; please try again in a moment."
-
-
-class Busy(Exception):
-    """Every slot stayed taken for the whole wait."""
 
 
 class AskLimiter:

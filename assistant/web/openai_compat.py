@@ -113,7 +113,7 @@ def make_router(ctx: WebContext, user_dependency: Callable[[Request], str | None
         question, history = split_conversation(body.messages)
         # the whole answer is computed before the first byte, so errors still get a proper status
         answer, _ = await run_in_threadpool(
-            ctx.answer, question, history, "api", user, ctx.settings.web_queue_timeout_s)
+            ctx.answer, question, history, "api", user, ctx.settings.web.queue_timeout_s)
         reply = format_reply(answer)
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())

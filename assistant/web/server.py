@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
-
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr
 from fastapi import FastAPI
 
 from ..api import Assistant
-from ..feedback import FeedbackStore
+from ..errors import IndexUnavailable
 from ..settings import Settings
-from ..store import IndexUnavailable
+from ..storage.feedback import FeedbackStore
 from . import api_routes, openai_compat, ui
 from .body_limit import BodyLimitMiddleware
 from .context import WebContext
@@ -38,7 +34,7 @@ def mount_extra_routes(app: FastAPI, assistant: Assistant, store: FeedbackStore,
     is called from here.
     """
     settings = settings or assistant.settings
-    if settings.slack_signing_secret and importlib.util.find_spec("assistant.slack.http"):
+    if settings.slack.signing_secret and importlib.util.find_spec("assistant.slack.http"):
         from ..slack.http import mount as mount_slack
 
         mount_slack(app, assistant, store, settings)
@@ -59,14 +55,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
 
     def limit_for(path: str) -> int | None:
         if path == "/api/admin/upload":
-            return settings.upload_max_bytes + _MULTIPART_OVERHEAD
+            return settings.web.upload_max_bytes + _MULTIPART_OVERHEAD
         if path.startswith(("/api/", "/v1/")):
             return JSON_BODY_LIMIT
         return None
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     page = ui.build_page(ctx)
-    page.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue_size)
+    page.queue(default_concurrency_limit=settings.web.concurrency, max_size=settings.web.queue_size)
     # Gradio refuses event files that were not uploaded through the page only in apps it launched
     # itself; mounted, it would copy any server path a client names (tests/security/test_access.py).
     page.has_launched = True
@@ -77,7 +73,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
         footer_links=[],
         run_history=False,
         show_error=True,
-        max_file_size=settings.upload_max_bytes,
+        max_file_size=settings.web.upload_max_bytes,
         ssr_mode=False,
         mcp_server=False,
         theme=ui.theme(),
@@ -89,7 +85,6 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
 def warm_up(assistant: Assistant) -> None:
     """Open the index and load the models now, so the first visitor does not wait for it."""
     try:
-        assistant.retriever()
-        assistant.embeddings.embed_query("warm up")
+        assistant.warm_up()
     except IndexUnavailable as error:
         log.warning("%s", error)

@@ -15,13 +15,12 @@ from typing import Any
 
 import gradio as gr
 
-from ..api import QuestionError, clean_question
-from ..models import Answer, Turn
-from ..store import IndexUnavailable
+from ..api import clean_question
+from ..errors import Busy, IndexUnavailable, QuestionError, UploadError
+from ..models import DOCUMENT_SUFFIXES, Answer, Turn
 from ..text import detect_language
 from .assets import CSS, HEAD
 from .context import WebContext
-from .limits import Busy
 from .render import (
     PANEL_EMPTY,
     escape_text,
@@ -31,7 +30,6 @@ from .render import (
     render_question,
     words,
 )
-from .uploads import ALLOWED_SUFFIXES, UploadError, save_path_and_ingest
 
 __all__ = ["CSS", "HEAD", "build_page", "theme"]
 
@@ -124,7 +122,7 @@ class PageHandlers:
         yield shown, "", entries, "", ""
         try:
             answer, turn_id = self.ctx.answer(question, history_of(entries), "web", _user(request),
-                                              self.ctx.settings.web_queue_timeout_s)
+                                              self.ctx.settings.web.queue_timeout_s)
         except (QuestionError, IndexUnavailable, Busy) as error:
             yield self._failed(entries, question, str(error))
             return
@@ -187,7 +185,7 @@ class PageHandlers:
             return note("Choose a file first.", "bad")
         file = Path(path)
         try:
-            result = save_path_and_ingest(self.ctx.settings, self.ctx.assistant, file, file.name)
+            result = self.ctx.assistant.add_document(file, file.name)
         except UploadError as error:
             return note(str(error), "bad")
         except IndexUnavailable as error:
@@ -213,7 +211,7 @@ def _user(request: gr.Request | None) -> str | None:
 
 def build_page(ctx: WebContext) -> gr.Blocks:
     handlers = PageHandlers(ctx)
-    limit_mb = f"{ctx.settings.upload_max_bytes / 1_000_000:g} MB"
+    limit_mb = f"{ctx.settings.web.upload_max_bytes / 1_000_000:g} MB"
     with gr.Blocks(title=TITLE, analytics_enabled=False) as page:
         entries = gr.State([])
         gr.HTML(HEADER, elem_id="brand", js_on_load=None)
@@ -248,11 +246,11 @@ def build_page(ctx: WebContext) -> gr.Blocks:
                         example_buttons = [gr.Button(text, size="sm", variant="secondary")
                                            for text in EXAMPLES]
             with gr.Tab("Add documents", id="admin"):
-                gr.Markdown(f"Add a document to the corpus ({', '.join(ALLOWED_SUFFIXES)}, at most "
+                gr.Markdown(f"Add a document to the corpus ({', '.join(DOCUMENT_SUFFIXES)}, at most "
                             f"{limit_mb}). It is indexed at once and can be cited in the next answer, "
                             "without a restart.")
                 with gr.Group(visible=True) as upload_group:
-                    document = gr.File(label="Document", file_types=list(ALLOWED_SUFFIXES), type="filepath",
+                    document = gr.File(label="Document", file_types=list(DOCUMENT_SUFFIXES), type="filepath",
                                        elem_id="upload-file")
                     add = gr.Button("Add to the index", elem_id="upload-button", variant="primary")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.evaluation.dataset import DEFAULT_DATASET, DatasetError, load_dataset
+from assistant.errors import DatasetError
+from assistant.evaluation.dataset import DEFAULT_DATASET, load_dataset
 from assistant.evaluation.figures import fact_found
-from assistant.ingest import discover
-from assistant.loaders import load_document
+from assistant.ingest.loaders import load_document
+from assistant.ingest.run import discover
 from tests.support import CORPUS
 
 pytestmark = pytest.mark.eval

@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 
 from assistant.api import Assistant
 from assistant.cli import app
-from assistant.evaluation.baseline import DEFAULT_BASELINE, BaselineError, check_comparable, corpus_hash, load_baseline
+from assistant.errors import BaselineError
+from assistant.evaluation.baseline import DEFAULT_BASELINE, check_comparable, corpus_hash, load_baseline
 from assistant.evaluation.dataset import DEFAULT_DATASET
 from assistant.models import ScoredChunk
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 from assistant.text import content_tokens
 from tests.support import CORPUS
@@ -42,7 +43,7 @@ def run_eval(*args: str) -> Any:
 def test_the_committed_baseline_matches_the_committed_set_corpus_and_default_settings() -> None:
     baseline = load_baseline()
     check_comparable(baseline, baseline.dataset_hash, corpus_hash(CORPUS),
-                     Settings(_env_file=None).settings_hash(), {})  # type: ignore[call-arg]
+                     Settings.isolated().settings_hash(), {})
     from assistant.evaluation.dataset import load_dataset
 
     assert baseline.dataset_hash == load_dataset().content_hash()
@@ -66,7 +67,7 @@ def test_a_broken_retriever_fails_the_gate(eval_env: Path, monkeypatch: pytest.M
         """Chunks sharing no word with the question, in a shuffled order."""
         words = set(content_tokens(query))
         unrelated = [c for c in self.chunks if not words & set(content_tokens(c.text))]
-        chosen = random.Random(query).sample(unrelated, min(k or self.settings.top_k, len(unrelated)))
+        chosen = random.Random(query).sample(unrelated, min(k or self.settings.answer.top_k, len(unrelated)))
         return [ScoredChunk(chunk=c, score=1.0 / (i + 1)) for i, c in enumerate(chosen)]
 
     monkeypatch.setattr(HybridRetriever, "retrieve", irrelevant)

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from assistant.answer.extractive import refusal_text
 from assistant.api import Assistant
 from assistant.evaluation.dataset import load_dataset
 from assistant.evaluation.judge import JUDGE_SYSTEM, make_judge
 from assistant.evaluation.scoring import score_answer
-from assistant.extractive import refusal_text
-from assistant.llm import make_chat_model
+from assistant.providers import make_chat_model
 from assistant.settings import Settings
 from tests.evaluation.openai_standin import Reply, Responder, StandIn, running, user_text
 from tests.support import make_settings

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.api import QuestionError
+from assistant.errors import IndexUnavailable, QuestionError
 from assistant.evaluation.dataset import load_dataset
 from assistant.evaluation.runner import run_questions
 from assistant.evaluation.scoring import score_answer
 from assistant.models import Answer, Chunk, Citation, ScoredChunk, Turn
-from assistant.store import IndexUnavailable
 
 pytestmark = pytest.mark.eval
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.feedback import FeedbackStore
-from assistant.store import IndexUnavailable
+from assistant.errors import IndexUnavailable
+from assistant.storage.feedback import FeedbackStore
 from tests.support import CORPUS, make_settings
 
 pytestmark = pytest.mark.reliability

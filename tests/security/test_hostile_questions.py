@@ -4,7 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.api import Assistant, QuestionError
+from assistant.api import Assistant
+from assistant.errors import QuestionError
 from assistant.models import Answer
 
 pytestmark = pytest.mark.security

@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from assistant.loaders import MAX_EXTRACTED_CHARS, MAX_PDF_PAGES
+from assistant.ingest.loaders import MAX_EXTRACTED_CHARS, MAX_PDF_PAGES
 from tests.security.conftest import client, counts
 from tests.web.conftest import LiveServer
 

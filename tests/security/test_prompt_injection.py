@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.prompts import answer_messages
 from assistant.api import Assistant
-from assistant.llm import answer_messages
 from tests.support import CORPUS, make_settings
 
 pytestmark = pytest.mark.security

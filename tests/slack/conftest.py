@@ -18,12 +18,11 @@ import uvicorn
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
-from assistant.feedback import FeedbackStore
-from assistant.models import Answer, Turn
+from assistant.models import Answer, Asker, Turn
 from assistant.settings import Settings
 from assistant.slack.app import SlackBot
-from assistant.slack.handlers import Asker
 from assistant.slack.http import mount
+from assistant.storage.feedback import FeedbackStore
 from tests.slack.standin import BOT_TOKEN, BOT_USER_ID, TEAM_ID, Call, SlackStandIn
 from tests.support import make_settings
 

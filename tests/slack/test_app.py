@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.feedback import FeedbackStore
+from assistant.errors import SlackConfigError
 from assistant.models import Answer, Turn
-from assistant.slack.app import SlackConfigError, create_bot
+from assistant.slack.app import create_bot
+from assistant.storage.feedback import FeedbackStore
 from tests.slack.conftest import slack_settings
 from tests.slack.standin import SlackStandIn
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.slack.channels import ChannelConfigError, load_channel_settings
+from assistant.errors import ChannelConfigError
+from assistant.slack.channels import load_channel_settings
 from tests.support import make_settings
 
 pytestmark = pytest.mark.slack

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
+from assistant.errors import IndexUnavailable
 from assistant.models import Answer, Turn
 from assistant.slack.handlers import THINKING_REACTION
-from assistant.store import IndexUnavailable
 from tests.slack.conftest import (
     ALICE,
     BOB,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.feedback import FeedbackStore
 from assistant.slack.app import create_bot
 from assistant.slack.socket_mode import socket_handler
+from assistant.storage.feedback import FeedbackStore
 from tests.slack.conftest import GENERAL, slack_settings
 from tests.slack.socket_standin import SocketModeStandIn
 from tests.slack.standin import APP_TOKEN, BOT_USER_ID, TEAM_ID, SlackStandIn

@@ -29,8 +29,8 @@ from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
 from assistant.api import Assistant
-from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.storage.feedback import FeedbackStore
 from tests.slack.standin import BOT_TOKEN, BOT_USER_ID, TEAM_ID, SlackStandIn
 from tests.web.conftest import serve, web_settings
 

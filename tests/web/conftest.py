@@ -15,8 +15,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from assistant.api import Assistant
-from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.storage.feedback import FeedbackStore
 from assistant.web.context import WebContext
 from assistant.web.server import create_app
 from tests.support import make_settings

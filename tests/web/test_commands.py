@@ -16,8 +16,8 @@ import yaml
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
+from assistant.storage.feedback import FeedbackStore
 
 
 def test_feedback_export_writes_thumbs_down_as_draft_eval_records(tmp_path: Path,

@@ -7,25 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import IngestReport
-from assistant.store import IndexUnavailable
-from assistant.web.uploads import UploadError, UploadTooLarge, check_type, safe_name, save_and_ingest
-from tests.support import make_settings
+from assistant.errors import UploadError, UploadTooLarge
+from assistant.ingest.run import IngestReport
+from assistant.ingest.uploads import check_type, safe_name, save_and_ingest
 
 DOC = (b"---\ntitle: Zephyr notes\nlanguage: en\n---\n\n# Zephyr\n\n"
        b"Project Zephyr moved 40 agents to AI review.\n")
 
 
-class RecordingAssistant:
+class RecordingIngest:
     def __init__(self) -> None:
         self.ingested: list[list[Path]] = []
 
-    def retriever(self) -> object:
-        raise IndexUnavailable("no index yet")  # nothing indexed: every document id is free
-
-    def ingest(self, paths: list[Path]) -> IngestReport:
+    def __call__(self, paths: list[Path]) -> IngestReport:
         self.ingested.append(paths)
         return IngestReport(files_seen=1, files_changed=1, chunks_embedded=1, chunks_total=9, published=True)
+
+
+def nobody(doc_id: str) -> Path | None:
+    return None  # nothing indexed: every document id is free
 
 
 @pytest.mark.parametrize(("original", "expected"), [
@@ -48,25 +48,23 @@ def test_unsupported_types_are_refused(original: str) -> None:
 
 
 def test_upload_is_saved_under_the_upload_dir_and_ingested(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, upload_dir=tmp_path / "uploads")
-    assistant = RecordingAssistant()
-    result = save_and_ingest(settings, assistant, io.BytesIO(DOC), "../zephyr.md")  # type: ignore[arg-type]
+    folder, ingest = tmp_path / "uploads", RecordingIngest()
+    result = save_and_ingest(io.BytesIO(DOC), "../zephyr.md", folder, 10_000_000, ingest, nobody)
     saved = tmp_path / "uploads" / "zephyr.md"
-    assert saved.read_bytes() == DOC and assistant.ingested == [[saved]]
+    assert saved.read_bytes() == DOC and ingest.ingested == [[saved]]
     assert "added" in result.message
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["zephyr.md"]  # no temp file left
 
 
 def test_oversized_or_unreadable_upload_never_replaces_the_previous_file(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, upload_dir=tmp_path / "uploads", upload_max_bytes=len(DOC) + 10)
-    assistant = RecordingAssistant()
-    save_and_ingest(settings, assistant, io.BytesIO(DOC), "zephyr.md")  # type: ignore[arg-type]
+    folder, ingest, limit = tmp_path / "uploads", RecordingIngest(), len(DOC) + 10
+    save_and_ingest(io.BytesIO(DOC), "zephyr.md", folder, limit, ingest, nobody)
     with pytest.raises(UploadTooLarge, match="larger than"):
-        save_and_ingest(settings, assistant, io.BytesIO(DOC * 2), "zephyr.md")  # type: ignore[arg-type]
+        save_and_ingest(io.BytesIO(DOC * 2), "zephyr.md", folder, limit, ingest, nobody)
     with pytest.raises(UploadError, match="could not be read"):
-        save_and_ingest(settings, assistant, io.BytesIO(b"not a pdf"), "zephyr.pdf")  # type: ignore[arg-type]
+        save_and_ingest(io.BytesIO(b"not a pdf"), "zephyr.pdf", folder, limit, ingest, nobody)
     with pytest.raises(UploadError, match="empty"):
-        save_and_ingest(settings, assistant, io.BytesIO(b""), "zephyr.md")  # type: ignore[arg-type]
+        save_and_ingest(io.BytesIO(b""), "zephyr.md", folder, limit, ingest, nobody)
     assert (tmp_path / "uploads" / "zephyr.md").read_bytes() == DOC
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["zephyr.md"]
-    assert len(assistant.ingested) == 1
+    assert len(ingest.ingested) == 1

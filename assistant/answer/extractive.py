@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .models import Citation, Language, ScoredChunk
+from ..models import Citation, Language, ScoredChunk
+from ..text import content_tokens, numbers_in, split_sentences
 from .safety import looks_like_injection
-from .text import content_tokens, numbers_in, split_sentences
 
 _INTRO = {"en": "Here is what the corpus says:", "fr": "Voici ce que dit le corpus :"}
 _OTHER_LANGUAGE_NOTE = {"en": " (source in French)", "fr": " (source en anglais)"}

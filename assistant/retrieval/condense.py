@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .models import Turn
-from .text import content_tokens
+from ..models import Turn
+from ..text import content_tokens
 
 _FOLLOW_UP_START = re.compile(
     r"^\s*(and|also|what about|how about|same|et|aussi|et pour|qu'en est-il|quid|idem|"

@@ -8,7 +8,10 @@ follow the pointer, so a failed or killed ingest leaves the previous generation 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import logging
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import chromadb
+from chromadb.api.models.Collection import Collection
+from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.api.types import Include
 from chromadb.config import Settings as ChromaSettings
-from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from .models import Chunk
-from .settings import Settings
+from ..errors import IndexUnavailable
+from ..ingest.chunking import CHUNKER_VERSION
+from ..models import Chunk
+from ..settings import Settings
 
 _COPY_BATCH = 2000
 log = logging.getLogger(__name__)
@@ -31,8 +38,27 @@ def _generation_time(name: str) -> int:
     return int(name.rsplit("-g", 1)[1])
 
 
-class IndexUnavailable(Exception):
-    """The index cannot be used; the message says what to do."""
+def index_fingerprint(settings: Settings) -> dict[str, object]:
+    """The settings that shape the index: changing one must never mix old vectors in."""
+    return {"embedding_model": settings.answer.embedding_model, "chunk_max_chars": settings.answer.chunk_max_chars,
+            "chunker": CHUNKER_VERSION}
+
+
+def index_name(settings: Settings) -> str:
+    digest = hashlib.sha256(json.dumps(index_fingerprint(settings), sort_keys=True).encode()).hexdigest()[:10]
+    return f"{settings.collection}-{digest}"
+
+
+def wipe_index(settings: Settings, embeddings: Embeddings) -> None:
+    """Remove the index: a server's collections of this index name, or the whole embedded folder.
+
+    The embedded folder is removed rather than opened, since it may be the corrupt thing.
+    """
+    if settings.chroma_host:
+        IndexStore(settings, embeddings).wipe()
+        return
+    shutil.rmtree(settings.index_dir, ignore_errors=True)
+    SharedSystemClient.clear_system_cache()
 
 
 def make_client(settings: Settings) -> chromadb.ClientAPI:
@@ -104,7 +130,7 @@ class IndexStore:
         self.settings = settings
         self.embeddings = embeddings
         self.client = client or make_client(settings)
-        self.name = settings.index_name()
+        self.name = index_name(settings)
 
     # -- the pointer -------------------------------------------------------------------
     def _pointer(self) -> Any:
@@ -162,20 +188,12 @@ class IndexStore:
         self.client.create_collection(generation, metadata={"hnsw:space": "cosine"})
         return generation
 
-    def vectorstore(self, generation: str) -> Chroma:
-        return Chroma(
-            client=self.client,
-            collection_name=generation,
-            embedding_function=self.embeddings,
-            create_collection_if_not_exists=False,
-        )
-
-    def raw_collection(self, generation: str) -> Any:
+    def collection(self, generation: str) -> Collection:
         return self.client.get_collection(generation)
 
     def records(self, generation: str, with_embeddings: bool = False) -> Iterator[StoredRecords]:
-        collection = self.raw_collection(generation)
-        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
+        collection = self.collection(generation)
+        include: Include = ["documents", "metadatas", "embeddings"] if with_embeddings else ["documents", "metadatas"]
         total = collection.count()
         for offset in range(0, total, _COPY_BATCH):
             batch = collection.get(include=include, limit=_COPY_BATCH, offset=offset)
@@ -204,7 +222,7 @@ class IndexStore:
                    embeddings: list[list[float]]) -> None:
         if not chunks:
             return
-        self.raw_collection(generation).add(
+        self.collection(generation).add(
             ids=[c.id for c in chunks],
             documents=[c.text for c in chunks],
             metadatas=[chunk_to_metadata(c) for c in chunks],  # type: ignore[misc]
@@ -214,7 +232,7 @@ class IndexStore:
     def copy_records(self, generation: str, records: StoredRecords) -> None:
         if not records.ids:
             return
-        self.raw_collection(generation).add(
+        self.collection(generation).add(
             ids=records.ids,
             documents=records.texts,
             metadatas=records.metadatas,  # type: ignore[arg-type]

@@ -9,11 +9,12 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
+from ..errors import LoadError
+from ..index.store import IndexStore
+from ..models import DOCUMENT_SUFFIXES, Chunk
+from ..settings import Settings
 from .chunking import chunk_document
-from .loaders import SUPPORTED_SUFFIXES, LoadError, file_sha256, load_document
-from .models import Chunk
-from .settings import Settings
-from .store import IndexStore
+from .loaders import file_sha256, load_document
 
 log = logging.getLogger(__name__)
 _EMBED_BATCH = 64
@@ -61,7 +62,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SkippedFile]]:
             skipped.append(SkippedFile(path=str(root), reason=f"{root}: no such file or folder"))
             continue
         for path in candidates:
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            if path.suffix.lower() in DOCUMENT_SUFFIXES:
                 found.append(path.resolve())
             elif root.is_file() or path.name.lower() not in {"readme", "license"}:
                 skipped.append(SkippedFile(
@@ -138,7 +139,7 @@ def _ingest(
                 f"{Path(doc_ids[document.doc_id]).name}"))
             continue
         doc_ids[document.doc_id] = key
-        new_chunks.extend(chunk_document(document, settings.chunk_max_chars))
+        new_chunks.extend(chunk_document(document, settings.answer.chunk_max_chars))
         report.files_changed += 1
 
     # A file that failed to load now keeps its previous chunks rather than vanishing.
@@ -154,7 +155,7 @@ def _ingest(
 
     if live and not new_chunks and report.files_deleted == 0:
         report.generation = live
-        report.chunks_total = store.raw_collection(live).count()
+        report.chunks_total = store.collection(live).count()
         return report
 
     generation = store.new_generation()

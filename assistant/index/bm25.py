@@ -7,7 +7,7 @@ from collections import Counter
 
 import numpy as np
 
-from .text import content_tokens
+from ..text import content_tokens
 
 
 class BM25Index:

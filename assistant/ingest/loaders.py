@@ -17,19 +17,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from .models import Language
-from .text import detect_language
+from ..errors import LoadError
+from ..models import Language
+from ..text import detect_language
 
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 _DOCX_MAX_UNCOMPRESSED = 200_000_000
 # PDF and .docx are compressed: a small file can hold pages or text without end (one content stream
 # shared by every page, say), so they are bounded by what they hold, not only by their size on disk.
 MAX_PDF_PAGES = 2_000
 MAX_EXTRACTED_CHARS = 2_000_000
-
-
-class LoadError(Exception):
-    """A file was skipped; ``str(error)`` is a one-line reason."""
 
 
 class Block(BaseModel):

@@ -6,16 +6,21 @@ file; migrations are numbered so an old database is upgraded in place.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .models import Answer
+from ..models import Answer, Language
+
+log = logging.getLogger(__name__)
 
 Channel = Literal["web", "slack", "api", "cli"]
 
@@ -55,6 +60,17 @@ _MIGRATIONS = [
 ]
 
 
+@dataclass(frozen=True)
+class TurnRecord:
+    """An answered turn read back by id, so a button clicked hours later is tied to its answer."""
+
+    turn_id: int
+    question: str
+    answer: str
+    language: Language
+    citations: list[dict[str, Any]]
+
+
 class FeedbackStore:
     def __init__(self, path: Path, settings_snapshot: dict[str, Any] | None = None) -> None:
         self.path = Path(path)
@@ -91,8 +107,18 @@ class FeedbackStore:
                 time.sleep(0.05 * (attempt + 1))
         raise sqlite3.OperationalError("feedback store stayed locked")
 
-    def log_turn(self, answer: Answer, channel: Channel, user: str | None = None,
-                 settings_hash: str = "") -> int:
+    def log_turn(self, answer: Answer, channel: Channel, user: str | None = None) -> int | None:
+        """Log one answered turn; its id ties later feedback to it. The one turn logger of every
+        front end: a failed write costs the log line and the feedback buttons, never the answer."""
+        try:
+            return self._insert_turn(answer, channel, user)
+        except Exception:
+            log.exception("could not log the %s turn; answering without feedback buttons", channel)
+            return None
+
+    def _insert_turn(self, answer: Answer, channel: Channel, user: str | None) -> int:
+        settings_hash = hashlib.sha256(json.dumps(self.settings_snapshot, sort_keys=True, default=str)
+                                       .encode()).hexdigest()[:16]
         return self._write(
             "INSERT INTO turns (created, channel, user, question, standalone_question, language,"
             " answer, refused, citations, retrieved, settings, settings_hash, total_ms)"
@@ -169,7 +195,20 @@ class FeedbackStore:
         return candidates
 
 
+    def turn(self, turn_id: int) -> TurnRecord | None:
+        """The turn ``log_turn`` wrote under this id, or None when there is no such turn."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT question, answer, language, citations FROM turns WHERE id = ?", (turn_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        question, answer, language, citations = row
+        return TurnRecord(turn_id=turn_id, question=question, answer=answer,
+                          language="fr" if language == "fr" else "en", citations=json.loads(citations))
+
+
 def _looks_french(text: str) -> bool:
-    from .text import detect_language
+    from ..text import detect_language
 
     return detect_language(text) == "fr"

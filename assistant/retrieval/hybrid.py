@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from langchain_chroma import Chroma
 
-from .lexical import BM25Index
-from .models import Chunk, Language, ScoredChunk
-from .settings import Settings
-from .text import content_tokens
+from ..index.bm25 import BM25Index
+from ..models import Chunk, Language, ScoredChunk
+from ..settings import Settings
+from ..text import content_tokens
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
 
 # Passages in the question's language are preferred, not required: the article is French
 # only, so an English question about it must still reach it.
@@ -18,9 +20,9 @@ _OTHER_LANGUAGE_WEIGHT = 0.85
 
 
 class HybridRetriever:
-    def __init__(self, chunks: list[Chunk], vectorstore: Chroma, settings: Settings) -> None:
+    def __init__(self, chunks: list[Chunk], collection: Collection, settings: Settings) -> None:
         self.chunks = chunks
-        self.vectorstore = vectorstore
+        self.collection = collection
         self.settings = settings
         self.row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
         tokenized = [content_tokens(c.text) for c in chunks]  # once, for BM25 and for MMR
@@ -51,11 +53,10 @@ class HybridRetriever:
 
     def dense(self, query_embedding: list[float], k: int, language: Language | None = None,
               doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
-        # Ids and distances only, straight from the collection: LangChain's wrapper also fetches
-        # every hit's text and metadata, which took three quarters of the search time, and this
-        # retriever holds both in memory already. Same query, same hits; the collection uses
-        # cosine space, so similarity = 1 - distance.
-        results = self.vectorstore._collection.query(
+        # Ids and distances only: this retriever holds every chunk's text and metadata in memory
+        # already, and fetching them with each hit took three quarters of the search time. The
+        # collection uses cosine space, so similarity = 1 - distance.
+        results = self.collection.query(
             query_embeddings=[query_embedding],  # type: ignore[arg-type]
             n_results=min(k, len(self.chunks)),
             where=self._where(language, doc_ids),
@@ -82,12 +83,12 @@ class HybridRetriever:
     ) -> list[ScoredChunk]:
         if not self.chunks:
             return []
-        k = k or self.settings.top_k
-        fetch = max(self.settings.fetch_k, k)
+        k = k or self.settings.answer.top_k
+        fetch = max(self.settings.answer.fetch_k, k)
         dense = self.dense(query_embedding, fetch, language, doc_ids)
         lexical = (
             self.bm25.search(query, fetch, self._allowed(language, doc_ids))
-            if self.settings.hybrid else []
+            if self.settings.answer.hybrid else []
         )
         # A follow-up's own words ("And in Kenya?") get a lexical list of their own, so the
         # borrowed context of the previous question does not drown them.
@@ -99,14 +100,14 @@ class HybridRetriever:
         lexical_rank: dict[int, int] = {}
         similarity: dict[int, float] = {}
         for rank, (row, sim) in enumerate(dense):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+            fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.answer.rrf_k + rank + 1)
             dense_rank[row] = rank + 1
             similarity[row] = sim
         for rank, (row, _) in enumerate(lexical):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+            fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.answer.rrf_k + rank + 1)
             lexical_rank[row] = rank + 1
         for rank, (row, _) in enumerate(focused):
-            fused[row] = fused.get(row, 0.0) + 2.0 / (self.settings.rrf_k + rank + 1)
+            fused[row] = fused.get(row, 0.0) + 2.0 / (self.settings.answer.rrf_k + rank + 1)
         if prefer_language:
             for row in fused:
                 if self.chunks[row].language != prefer_language:
@@ -130,7 +131,7 @@ class HybridRetriever:
         top = relevance[candidates[0]] or 1.0
         chosen: list[int] = []
         pool = list(candidates)
-        lam = self.settings.mmr_lambda
+        lam = self.settings.answer.mmr_lambda
         # Each candidate's largest overlap with the passages chosen so far, updated once per
         # choice instead of recomputed against every chosen passage for every candidate.
         redundancy = dict.fromkeys(pool, 0.0)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .settings import Settings
-from .text import fold
+from ..settings import Settings
+from ..text import fold
 
 _INSTRUCTION_PATTERNS = [
     r"\bignore (all |any |the |your |every )*(previous |prior |above |earlier )*(instructions|rules|prompts?)\b",
@@ -43,12 +43,7 @@ _SHORTEST_SECRET = 6  # shorter values ("pw") would blank ordinary words; they a
 
 def secret_values(settings: Settings) -> list[str]:
     """Every secret the settings hold: keys, tokens, the signing secret and the web passwords."""
-    values = [secret.get_secret_value() for secret in (settings.llm_api_key, settings.slack_bot_token,
-                                                       settings.slack_app_token, settings.slack_signing_secret)
-              if secret is not None]
-    users = settings.web_users.get_secret_value() if settings.web_users else ""
-    values += [pair.partition(":")[2] for pair in users.split(",")]
-    kept = {value.strip() for value in values if len(value.strip()) >= _SHORTEST_SECRET}
+    kept = {value.strip() for value in settings.secrets() if len(value.strip()) >= _SHORTEST_SECRET}
     return sorted(kept, key=len, reverse=True)  # longest first, so a secret inside another goes whole
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .models import Citation, Language, ScoredChunk
-from .text import content_tokens, numbers_in, split_sentences
+from ..models import Citation, Language, ScoredChunk
+from ..text import content_tokens, numbers_in, split_sentences
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _UNSUPPORTED_NOTE = {

@@ -7,7 +7,6 @@ site-packages, and any other name is handed to sentence-transformers as a name o
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -53,7 +52,6 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
 def _sentence_transformer(name_or_path: str) -> Embeddings:
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     return HuggingFaceEmbeddings(
         model_name=name_or_path,
         model_kwargs={"device": "cpu"},

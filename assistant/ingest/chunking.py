@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+from ..models import Chunk
+from ..text import split_sentences
 from .loaders import Block, SourceDocument
-from .models import Chunk
-from .text import split_sentences
 
 # Bump when chunk boundaries or ids change: the index name includes it, so old vectors are
 # never mixed with new chunks.

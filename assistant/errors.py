@@ -1,0 +1,67 @@
+"""Every exception a user may see, under one base: its message is one plain line for that user.
+
+Front ends catch these without importing the core (Chroma, the embedding model, the chain):
+this module imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of every user-facing error; ``str(error)`` is one line that says why and what to do."""
+
+
+# -- asking ----------------------------------------------------------------------------------
+class QuestionError(AssistantError, ValueError):
+    """The question cannot be asked as it is (empty, too long)."""
+
+
+class IndexUnavailable(AssistantError):
+    """The index cannot be used (none yet, corrupt, server down); the message says what to do."""
+
+
+class Busy(AssistantError):
+    """Every answering slot stayed taken for the whole wait."""
+
+
+# -- configuration -----------------------------------------------------------------------------
+class LLMConfigError(AssistantError, ValueError):
+    """The LLM setting cannot be turned into a chat model."""
+
+
+class SlackConfigError(AssistantError, ValueError):
+    """The Slack settings cannot work; the message names the setting to fix."""
+
+
+class ChannelConfigError(AssistantError, ValueError):
+    """The Slack channel settings cannot be used; the message says where and why."""
+
+
+# -- documents ----------------------------------------------------------------------------------
+class LoadError(AssistantError):
+    """A file was skipped at ingest; the message is the reason."""
+
+
+class UploadError(AssistantError, ValueError):
+    """An upload was refused."""
+
+
+class UploadTooLarge(UploadError):
+    """An upload is over the size limit."""
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+class DatasetError(AssistantError, ValueError):
+    """The golden set cannot be used; the message says which record and why."""
+
+
+class BaselineError(AssistantError):
+    """The eval baseline cannot be used; the message says why and what to do."""
+
+
+class UnknownConfiguration(AssistantError, ValueError):
+    """An eval comparison names a configuration that does not exist."""
+
+
+class EvalFailure(AssistantError):
+    """The eval cannot run (configuration or infrastructure): exit 2 with this message."""

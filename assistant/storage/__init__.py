@@ -1,0 +1,1 @@
+"""What the assistant remembers between requests: answered turns and the users' feedback."""
