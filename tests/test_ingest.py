@@ -2,7 +2,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from assistant.embeddings import load_embeddings
+from assistant.index.embeddings import load_embeddings
 
 from assistant.api import Assistant
 from assistant.index.store import IndexStore

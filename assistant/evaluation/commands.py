@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..errors import EvalFailure
 from .baseline import DEFAULT_BASELINE
 from .dataset import DEFAULT_DATASET
 from .gate import EXIT_ERROR, EXIT_OK
 from .reports import DEFAULT_REPORTS_DIR
 
 if TYPE_CHECKING:
-    from ..errors import EvalFailure
     from .runner import Progress
 
 
