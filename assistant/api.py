@@ -11,21 +11,20 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answer.citations import validate_answer
 from .answer.extractive import (
     SentenceEmbeddingCache,
     answer_extractively,
     is_quantity_question,
-    refusal_text,
 )
-from .answer.prompts import NOT_FOUND, answer_messages, condense_messages, message_text
+from .answer.generate import generate
+from .answer.prompts import condense_messages, message_text
 from .answer.safety import redact, secret_values
 from .errors import IndexUnavailable, QuestionError, UploadTooLarge
 from .index.embeddings import load_embeddings
@@ -46,10 +45,6 @@ log = logging.getLogger(__name__)
 # Control characters, and lone surrogates: JSON can carry them, but no encoder accepts them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _POINTER_CHECK_S = 1.0
-_FALLBACK_NOTE = {
-    "en": "Note: the language model did not answer ({reason}); this answer quotes the corpus directly.",
-    "fr": "Note : le modèle de langage n'a pas répondu ({reason}) ; cette réponse cite directement le corpus.",
-}
 
 
 def _search_failed(settings: Settings, error: BaseException) -> str:
@@ -107,11 +102,10 @@ class Assistant:
         self._lock = threading.RLock()
         self._secrets = secret_values(self.settings)
         self.sentence_vectors = SentenceEmbeddingCache(self.embeddings.embed_documents)
-        self.chain: Runnable[ChainState, Answer] = (
-            RunnableLambda(self._condense, name="condense")
-            | RunnableLambda(self._retrieve, name="retrieve")
-            | RunnableLambda(self._answer, name="answer")
+        self.retrieval_chain: Runnable[ChainState, ChainState] = (
+            RunnableLambda(self._condense, name="condense") | RunnableLambda(self._retrieve, name="retrieve")
         )
+        self.chain: Runnable[ChainState, Answer] = self.retrieval_chain | RunnableLambda(self._answer, name="answer")
 
     # -- wiring ------------------------------------------------------------------------
     @property
@@ -228,20 +222,39 @@ class Assistant:
         doc_ids: list[str] | None = None,
         filter_language: Language | None = None,
     ) -> Answer:
+        """One cited answer, or a refusal; ``QuestionError`` or ``IndexUnavailable`` when it cannot."""
         started = time.perf_counter()
-        cleaned = clean_question(question, self.settings.max_question_chars)
-        history = [Turn(role=t.role, content=_CONTROL.sub(" ", t.content)) for t in history or []]
-        previous_language: Language = next(
-            (detect_language(t.content) for t in reversed(history) if t.role == "user"), "en"
-        )
-        state = ChainState(
-            question=cleaned, history=history,
-            language=language or detect_language(cleaned, default=previous_language),
-            doc_ids=doc_ids, filter_language=filter_language,
-        )
+        state = self._start(question, history, language, doc_ids, filter_language)
         answer: Answer = self.chain.invoke(state)
         answer.timings_ms.total = round((time.perf_counter() - started) * 1000, 2)
         return answer
+
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+        """As ``ask``, as it is written: the LLM's draft text pieces, then the final ``Answer``.
+
+        In extractive mode the final answer is the only item, at once. With an LLM the pieces
+        are a draft: the validated answer (renumbered citations, or the extractive fallback)
+        replaces it. Errors before the first piece are raised as by ``ask``.
+        """
+        started = time.perf_counter()
+        state = self.retrieval_chain.invoke(self._start(question, history))
+        for event in self._respond(state, stream=True):
+            if isinstance(event, Answer):
+                event.timings_ms.total = round((time.perf_counter() - started) * 1000, 2)
+            yield event
+
+    def _start(self, question: str, history: list[Turn] | None, language: Language | None = None,
+               doc_ids: list[str] | None = None, filter_language: Language | None = None) -> ChainState:
+        cleaned = clean_question(question, self.settings.max_question_chars)
+        turns = [Turn(role=t.role, content=_CONTROL.sub(" ", t.content)) for t in history or []]
+        previous_language: Language = next(
+            (detect_language(t.content) for t in reversed(turns) if t.role == "user"), "en"
+        )
+        return ChainState(
+            question=cleaned, history=turns,
+            language=language or detect_language(cleaned, default=previous_language),
+            doc_ids=doc_ids, filter_language=filter_language,
+        )
 
     def _condense(self, state: ChainState) -> ChainState:
         standalone, terms = heuristic_standalone(state.question, state.history)
@@ -290,56 +303,31 @@ class Assistant:
                        retrieve_ms=(time.perf_counter() - started) * 1000)
 
     def _answer(self, state: ChainState) -> Answer:
+        *_, answer = self._respond(state, stream=False)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def _respond(self, state: ChainState, stream: bool) -> Iterator[str | Answer]:
+        """Draft text pieces from the LLM (none in extractive mode), then the final ``Answer``."""
         started = time.perf_counter()
-        language = state.language
-        retrieved = state.retrieved
         extractive = answer_extractively(
-            state.terms, state.embedding, retrieved, language,
+            state.terms, state.embedding, state.retrieved, state.language,
             state.idf, self.sentence_vectors,
             self.settings.answer.refusal_threshold, self.settings.answer.max_sentences,
             is_quantity_question(state.question), self.settings.answer.select_ratio,
         )
         answer = Answer(
             question=state.question, standalone_question=state.standalone,
-            answer=extractive.answer, language=language, refused=extractive.refused,
-            citations=extractive.citations, retrieved=retrieved,
+            answer=extractive.answer, language=state.language, refused=extractive.refused,
+            citations=extractive.citations, retrieved=state.retrieved,
             evidence_score=round(extractive.evidence, 4),
         )
         model = self.chat_model
         if model is not None and not extractive.refused:
-            self._generate(model, state, answer)
+            yield from generate(model, self.settings.answer.llm, state.standalone, answer, self._secrets, stream)
         answer.answer = redact(answer.answer, self._secrets)
         answer.timings_ms = Timings(
             retrieve=round(state.retrieve_ms, 2),
             answer=round((time.perf_counter() - started) * 1000, 2),
         )
-        return answer
-
-    def _generate(self, model: BaseChatModel, state: ChainState, answer: Answer) -> None:
-        """Replace the extractive answer with a validated generated one, or keep it with a note."""
-        language = state.language
-        sources = answer.retrieved
-        try:
-            reply = message_text(model.invoke(answer_messages(state.standalone, sources, language)))
-            # before validation, so no part of a secret is echoed in a warning about figures either
-            reply = redact(reply, self._secrets)
-        except Exception as error:
-            reason = error.__class__.__name__
-            log.warning("LLM failed, extractive fallback: %s", reason)
-            answer.warnings.append(f"LLM unavailable ({reason}); extractive answer used.")
-            answer.answer = f"{answer.answer}\n\n{_FALLBACK_NOTE[language].format(reason=reason)}"
-            return
-        if reply.strip().startswith(NOT_FOUND):
-            answer.answer, answer.citations, answer.refused = refusal_text(language), [], True
-            answer.mode = self.settings.answer.llm
-            return
-        validated = validate_answer(reply.strip(), sources, language)
-        if not validated.citations:
-            answer.warnings.extend(f"Discarded generated answer: {w}" for w in validated.warnings)
-            answer.warnings.append("The generated answer cited no valid source; extractive answer used.")
-            answer.answer = (f"{answer.answer}\n\n"
-                             f"{_FALLBACK_NOTE[language].format(reason='no valid citation')}")
-            return
-        answer.answer, answer.citations = validated.text, validated.citations
-        answer.warnings.extend(validated.warnings)
-        answer.mode = self.settings.answer.llm
+        yield answer

@@ -6,6 +6,7 @@ the package never depends on a vector store's data shapes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -149,6 +150,12 @@ class IndexInfo(BaseModel):
 
 
 class Asker(Protocol):
-    """What a front end needs of ``assistant.api.Assistant`` to answer (tests pass stand-ins)."""
+    """What a front end needs of ``assistant.api.Assistant`` to answer (tests pass stand-ins).
+
+    ``stream`` yields the LLM's draft text pieces as they are written (none in extractive mode),
+    then the final ``Answer``, which replaces the draft.
+    """
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer: ...
+
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]: ...

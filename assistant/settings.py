@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -184,6 +184,10 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, description="Longest accepted question.")
     max_file_bytes: int = Field(20_000_000, description="Largest file ingest accepts.")
     feedback_db: Path = Field(PROJECT_ROOT / "data" / "feedback.sqlite3", description="Feedback store.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines of `assistant serve` and `assistant slack`: 'text' or 'json' (one a line).",
+    )
+    log_level: str = Field("INFO", description="Lowest level logged by `assistant serve` and `assistant slack`.")
 
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="(sub-model)")
     web: WebSettings = Field(default_factory=WebSettings, description="(sub-model)")
@@ -203,10 +207,12 @@ class Settings(BaseSettings):
     def with_changes(self, **flat: Any) -> Settings:
         """A copy with settings changed by their flat names (``top_k``, ``web_users``, ``eval_index_dir``)."""
         parts = _split_flat(flat)
-        update: dict[str, Any] = parts.pop("", {})
+        values: dict[str, Any] = {**dict(self), **parts.pop("", {})}
         for name, changes in parts.items():
-            update[name] = getattr(self, name).model_copy(update=changes)
-        return self.model_copy(update=update)
+            part = getattr(self, name)
+            values[name] = type(part).model_validate({**dict(part), **changes})
+        # validated (a path given as text becomes a Path) without reading the environment again
+        return type(self).model_validate(values)
 
     def chroma_mode(self) -> str:
         return f"http://{self.chroma_host}:{self.chroma_port}" if self.chroma_host else "embedded"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 EXIT_BAD_CONFIG = 2
@@ -16,13 +14,14 @@ def register(app: typer.Typer) -> None:
 def slack_command() -> None:
     """Run the Slack bot in Socket Mode (needs the bot token and an app-level xapp- token)."""
     from ..errors import ChannelConfigError, IndexUnavailable, SlackConfigError
+    from ..logs import configure_logging
     from ..settings import Settings
     from .socket_mode import check_tokens, run
 
     settings = Settings()  # type: ignore[call-arg]  # fields have defaults; mypy lacks the pydantic plugin
     try:
         check_tokens(settings)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(settings.log_format, settings.log_level)
         run(settings)
     except (SlackConfigError, ChannelConfigError, IndexUnavailable) as error:
         typer.echo(f"Error: {error}", err=True)

@@ -7,6 +7,7 @@ the person in one sentence.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import uuid
@@ -20,7 +21,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from ..errors import IndexUnavailable, QuestionError
-from ..models import Asker, Language, Turn
+from ..logs import request_scope
+from ..models import Answer, Asker, Language, Turn
 from ..settings import Settings
 from ..storage.feedback import FeedbackStore, TurnRecord
 from ..text import detect_language
@@ -34,6 +36,7 @@ from .blocks import (
     sources_detail_text,
 )
 from .channels import ChannelSettings
+from .draft import DraftMessage
 from .limits import RateLimiter, SeenCache
 from .messages import say
 from .mrkdwn import slack_to_plain
@@ -110,10 +113,17 @@ class SlackHandlers:
         return None
 
     # -- events ------------------------------------------------------------------------
-    def on_app_mention(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        self.receive(event, context, client, tagged=True)
+    def on_app_mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext,
+                       client: WebClient) -> None:
+        with request_scope(_event_id(body)):
+            self.receive(event, context, client, tagged=True)
 
-    def on_message(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    def on_message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext,
+                   client: WebClient) -> None:
+        with request_scope(_event_id(body)):
+            self._on_message(event, context, client)
+
+    def _on_message(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         if event.get("subtype") not in _ANSWERED_SUBTYPES:
             return
         channel = str(event.get("channel", ""))
@@ -155,7 +165,8 @@ class SlackHandlers:
         if not self._within_limits(client, question):
             return
         self._react(client, question, add=True)
-        self.answer_pool.submit(self.answer, client, question)
+        # the answer pool's thread runs in a copy of this context, so its lines keep the event's id
+        self.answer_pool.submit(contextvars.copy_context().run, self.answer, client, question)
 
     def _within_limits(self, client: WebClient, question: Question) -> bool:
         wait = self.user_limits.hit(question.user)
@@ -190,16 +201,25 @@ class SlackHandlers:
 
     def _answer(self, client: WebClient, question: Question) -> None:
         history = self.history(client, question)
-        answer = self.assistant.ask(question.text, history)
+        draft = DraftMessage(client, question.channel, question.thread_ts, editable=not question.ephemeral)
+        answer = None
+        for event in self.assistant.stream(question.text, history):
+            if isinstance(event, Answer):
+                answer = event
+                break
+            draft.add(event)
+        assert answer is not None, "a stream ends with its answer"
         turn_id = self.store.log_turn(answer, "slack", question.user)
         message: dict[str, Any] = {
-            "channel": question.channel, "thread_ts": question.thread_ts,
-            "text": fallback_text(answer), "blocks": answer_blocks(answer, turn_id),
+            "channel": question.channel, "text": fallback_text(answer), "blocks": answer_blocks(answer, turn_id),
         }
         if question.ephemeral:
-            client.chat_postEphemeral(user=question.user, **message)
+            client.chat_postEphemeral(user=question.user, thread_ts=question.thread_ts, **message)
+        elif draft.ts:  # the checked answer replaces the draft in the same message
+            client.chat_update(ts=draft.ts, **message)
         else:
-            client.chat_postMessage(unfurl_links=False, unfurl_media=False, **message)
+            client.chat_postMessage(thread_ts=question.thread_ts, unfurl_links=False, unfurl_media=False,
+                                    **message)
         self.memory.add(question.memory_key, [Turn(role="user", content=question.text),
                                               Turn(role="assistant", content=answer.answer)])
 
@@ -233,6 +253,11 @@ class SlackHandlers:
 
     def _on_click(self, body: dict[str, Any], client: WebClient,
                   act: Callable[[Question, TurnRecord], None]) -> None:
+        with request_scope():
+            self._click(body, client, act)
+
+    def _click(self, body: dict[str, Any], client: WebClient,
+               act: Callable[[Question, TurnRecord], None]) -> None:
         click = _click(body)
         try:
             turn_id = int(json.loads(body["actions"][0]["value"])["turn"])
@@ -289,6 +314,12 @@ class SlackHandlers:
             code = error.response.get("error")
             level = logging.DEBUG if code in _HARMLESS_REACTION_ERRORS else logging.WARNING
             log.log(level, "reactions.%s failed: %s", "add" if add else "remove", code)
+
+
+def _event_id(body: dict[str, Any]) -> str | None:
+    """Slack's id of the event, so a log line can be matched with Slack's own delivery logs."""
+    event_id = str(body.get("event_id") or "")
+    return event_id or None
 
 
 def _from_a_bot(event: dict[str, Any], context: BoltContext) -> bool:

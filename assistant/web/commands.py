@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..logs import configure_logging
 from ..settings import PROJECT_ROOT, Settings
 
 DEFAULT_EXPORT = PROJECT_ROOT / "data" / "eval-candidates.yaml"
@@ -28,6 +29,7 @@ def serve(
     if port:
         overrides["web_port"] = port
     settings = Settings().with_changes(**overrides)
+    configure_logging(settings.log_format, settings.log_level)
     try:
         assistant = Assistant(settings)
         app = create_app(settings, assistant)
@@ -37,7 +39,8 @@ def serve(
     warm_up(assistant)
     typer.echo(f"Serving the assistant on http://{settings.web.host}:{settings.web.port}/ "
                f"(API: /api/ask, /v1/chat/completions). Ctrl-C to stop.")
-    uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="info",
+    # log_config=None keeps the configuration above; the request-id middleware writes the access lines
+    uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_config=None, access_log=False,
                 timeout_graceful_shutdown=5)
 
 

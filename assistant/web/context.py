@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from dataclasses import dataclass, field
 
 from ..api import Assistant, clean_question
@@ -13,6 +14,14 @@ from .auth import may_upload, parse_admins, parse_users
 from .limits import AskLimiter
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The end of a streamed answer: the validated answer and the id of its logged turn."""
+
+    answer: Answer
+    turn_id: int | None
 
 
 @dataclass
@@ -51,3 +60,14 @@ class WebContext:
         with self.limiter.slot(wait_s):
             answer = self.assistant.ask(question, history)
         return answer, self.store.log_turn(answer, channel, user)
+
+    def stream(self, question: str, history: list[Turn], channel: Channel, user: str | None,
+               wait_s: float) -> Generator[str | Answered]:
+        """As ``answer``, as it is written: the LLM's draft pieces, then ``Answered`` (turn logged)."""
+        clean_question(question, self.assistant.settings.max_question_chars)
+        with self.limiter.slot(wait_s):
+            for event in self.assistant.stream(question, history):
+                if isinstance(event, Answer):
+                    yield Answered(event, self.store.log_turn(event, channel, user))
+                else:
+                    yield event

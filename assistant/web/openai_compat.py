@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -18,14 +18,12 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ..models import Answer, Turn
-from .context import WebContext
+from .context import Answered, WebContext
 from .errors import ApiError
-from .render import words
 
 MODEL_ID = "outsourcing-assistant"
 SOURCES_HEADING = "Sources:"
 _CREATED = int(time.time())
-_STREAM_WORDS = 4
 
 
 class ContentPart(BaseModel):
@@ -88,14 +86,37 @@ def _chunk(completion_id: str, created: int, delta: dict[str, str], finish: str 
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-async def _stream(completion_id: str, created: int, reply: str) -> AsyncIterator[str]:
+def closing_text(draft: str, answer: Answer) -> str:
+    """What follows the streamed draft so that the client ends up with the checked reply.
+
+    Streamed text cannot be taken back: when validation kept the draft as written, only the
+    source list follows; otherwise (markers repaired, a fallback, a refusal) the checked reply
+    follows in full under a line that says so.
+    """
+    reply = format_reply(answer)
+    if not draft:
+        return reply
+    if draft.strip() == answer.answer.strip():
+        return reply[len(answer.answer):]
+    heading = "Réponse vérifiée :" if answer.language == "fr" else "Checked answer:"
+    return f"\n\n---\n{heading}\n{reply}"
+
+
+async def _stream(completion_id: str, created: int, first: str | Answered,
+                  events: Generator[str | Answered]) -> AsyncIterator[str]:
+    """Server-sent events: the draft as the model writes it, then the checked reply's remainder."""
     yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, None)
-    pieces = words(reply)
-    for start in range(0, len(pieces), _STREAM_WORDS):
-        text = "".join(pieces[start : start + _STREAM_WORDS])
-        yield _chunk(completion_id, created, {"content": text}, None)
-    yield _chunk(completion_id, created, {}, "stop")
-    yield "data: [DONE]\n\n"
+    draft, event = "", first
+    try:
+        while not isinstance(event, Answered):
+            draft += event
+            yield _chunk(completion_id, created, {"content": event}, None)
+            event = await run_in_threadpool(next, events)
+        yield _chunk(completion_id, created, {"content": closing_text(draft, event.answer)}, None)
+        yield _chunk(completion_id, created, {}, "stop")
+        yield "data: [DONE]\n\n"
+    finally:
+        await run_in_threadpool(events.close)  # a client gone mid-answer frees its answering slot
 
 
 def make_router(ctx: WebContext, user_dependency: Callable[[Request], str | None]) -> APIRouter:
@@ -111,15 +132,18 @@ def make_router(ctx: WebContext, user_dependency: Callable[[Request], str | None
     @router.post("/chat/completions", response_model=None)
     async def chat_completions(body: ChatRequest, user: str | None = authenticated) -> Any:
         question, history = split_conversation(body.messages)
-        # the whole answer is computed before the first byte, so errors still get a proper status
-        answer, _ = await run_in_threadpool(
-            ctx.answer, question, history, "api", user, ctx.settings.web.queue_timeout_s)
-        reply = format_reply(answer)
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())
         if body.stream:
-            return StreamingResponse(_stream(completion_id, created, reply), media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache"})
+            events = ctx.stream(question, history, "api", user, ctx.settings.web.queue_timeout_s)
+            # up to the first piece before the first byte, so a bad question or a missing index
+            # still gets its proper status; the model's failures later fall back inside the answer
+            first = await run_in_threadpool(next, events)
+            return StreamingResponse(_stream(completion_id, created, first, events),
+                                     media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        answer, _ = await run_in_threadpool(
+            ctx.answer, question, history, "api", user, ctx.settings.web.queue_timeout_s)
+        reply = format_reply(answer)
         return {
             "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},

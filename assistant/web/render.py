@@ -47,13 +47,6 @@ def escape_text(text: str) -> str:
     return html.escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
 
 
-def words(text: str) -> list[str]:
-    """The answer split for streaming; joining every piece gives the text back."""
-    pieces = _WORD.findall(text)
-    leading = text[: len(text) - len(text.lstrip())]
-    return [leading + pieces[0], *pieces[1:]] if pieces and leading else pieces
-
-
 def render_question(question: str) -> str:
     return f'<div class="question">{escape_text(question)}</div>'
 
@@ -67,17 +60,20 @@ def render_error(message: str) -> str:
     return f'<div class="error-note" role="alert">{escape_text(message)}</div>'
 
 
-def render_answer(answer: Answer, text: str | None = None) -> str:
-    """The answer bubble; ``text`` is a prefix of the answer while it streams (no cards yet)."""
-    final = text is None
-    body = _body(answer.answer if text is None else text, {c.n for c in answer.citations})
+def render_draft(text: str) -> str:
+    """The language model's text while it writes: no markers resolved yet, no sources."""
+    return f'<div class="answer streaming">{_body(text, set())}</div>'
+
+
+def render_answer(answer: Answer) -> str:
+    """The final answer bubble, with its source list and citation cards."""
+    body = _body(answer.answer, {c.n for c in answer.citations})
     labels = LABELS[answer.language]
-    state = "answer done" if final else "answer streaming"
     if answer.refused:
-        return (f'<div class="{state} refused"><div class="refusal" role="note">'
+        return (f'<div class="answer done refused"><div class="refusal" role="note">'
                 f'<span class="refusal-label">{labels["refused"]}</span>{body}</div></div>')
-    parts = [f'<div class="{state}">{body}']
-    if final and answer.citations:
+    parts = [f'<div class="answer done">{body}']
+    if answer.citations:
         parts.append(_source_list(answer.citations, answer.language))
         parts.append('<div class="cards" hidden>')
         parts.extend(render_card(c, answer.language) for c in answer.citations)

@@ -20,6 +20,7 @@ from . import api_routes, openai_compat, ui
 from .body_limit import BodyLimitMiddleware
 from .context import WebContext
 from .errors import install_error_handlers
+from .request_id import RequestIdMiddleware
 
 log = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1_000_000
@@ -61,6 +62,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
         return None
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer's lines
     page = ui.build_page(ctx)
     page.queue(default_concurrency_limit=settings.web.concurrency, max_size=settings.web.queue_size)
     # Gradio refuses event files that were not uploaded through the page only in apps it launched

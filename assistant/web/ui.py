@@ -8,7 +8,6 @@ The page is a thin shell over ``WebContext``: the conversation lives in a per-vi
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,18 +16,19 @@ import gradio as gr
 
 from ..api import clean_question
 from ..errors import Busy, IndexUnavailable, QuestionError, UploadError
-from ..models import DOCUMENT_SUFFIXES, Answer, Turn
+from ..logs import request_scope
+from ..models import DOCUMENT_SUFFIXES, Turn
 from ..text import detect_language
 from .assets import CSS, HEAD
-from .context import WebContext
+from .context import Answered, WebContext
 from .render import (
     PANEL_EMPTY,
     escape_text,
     render_answer,
+    render_draft,
     render_error,
     render_pending,
     render_question,
-    words,
 )
 
 __all__ = ["CSS", "HEAD", "build_page", "theme"]
@@ -43,10 +43,6 @@ EXAMPLES = (
     "How many industry-specific AI agents does Salesforce offer?",
     "Will companies that cut service staff because of AI end up hiring people back?",
 )
-# The extractive answer arrives all at once; showing it a few words at a time reads as an answer
-# being written and lets the reader start before the sources list appears.
-STREAM_WORDS = 3
-STREAM_DELAY_S = 0.03
 
 Entry = dict[str, Any]
 Outputs = tuple[Any, ...]
@@ -116,13 +112,20 @@ class PageHandlers:
         except QuestionError as error:
             yield gr.skip(), question, entries, note(str(error), "bad"), gr.skip()
             return
-        shown = [*chat_messages(entries),
-                 {"role": "user", "content": render_question(question)},
-                 {"role": "assistant", "content": render_pending(detect_language(question))}]
-        yield shown, "", entries, "", ""
+        before = [*chat_messages(entries), {"role": "user", "content": render_question(question)}]
+        pending = {"role": "assistant", "content": render_pending(detect_language(question))}
+        yield [*before, pending], "", entries, "", ""
+        draft, answered = "", None
         try:
-            answer, turn_id = self.ctx.answer(question, history_of(entries), "web", _user(request),
-                                              self.ctx.settings.web.queue_timeout_s)
+            with request_scope():
+                for event in self.ctx.stream(question, history_of(entries), "web", _user(request),
+                                             self.ctx.settings.web.queue_timeout_s):
+                    if isinstance(event, Answered):
+                        answered = event
+                        break
+                    # the LLM's draft as it writes; the validated answer replaces it below
+                    draft += event
+                    yield [*before, {"role": "assistant", "content": render_draft(draft)}], "", entries, "", gr.skip()
         except (QuestionError, IndexUnavailable, Busy) as error:
             yield self._failed(entries, question, str(error))
             return
@@ -131,21 +134,14 @@ class PageHandlers:
             yield self._failed(entries, question, f"Something went wrong while answering "
                                                   f"({error.__class__.__name__}); please try again.")
             return
-        yield from self._stream(entries, question, answer)
+        assert answered is not None
+        answer, turn_id = answered.answer, answered.turn_id
         entry: Entry = {"kind": "turn", "question": question, "answer": answer.answer,
                         "html": render_answer(answer), "refused": answer.refused,
                         "citations": [c.public() for c in answer.citations], "turn_id": turn_id,
                         "rated": None}
         entries = [*entries, entry]
         yield chat_messages(entries), "", entries, "", gr.skip()
-
-    def _stream(self, entries: list[Entry], question: str, answer: Answer) -> Iterator[Outputs]:
-        pieces = words(answer.answer)
-        before = [*chat_messages(entries), {"role": "user", "content": render_question(question)}]
-        for end in range(STREAM_WORDS, len(pieces), STREAM_WORDS):
-            partial = render_answer(answer, "".join(pieces[:end]))
-            yield [*before, {"role": "assistant", "content": partial}], "", entries, "", gr.skip()
-            time.sleep(STREAM_DELAY_S)
 
     def _failed(self, entries: list[Entry], question: str, message: str) -> Outputs:
         """The error in the chat and the question back in the box, so nothing typed is lost."""

@@ -68,6 +68,10 @@ class RecordingAsker:
         self.asked.append((question, list(history or [])))
         return self.inner.ask(question, history)
 
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+        self.asked.append((question, list(history or [])))
+        yield from self.inner.stream(question, history)
+
 
 class LoopbackServer:
     """The FastAPI app served by uvicorn on 127.0.0.1 in a thread: real HTTP, real headers."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ pytestmark = pytest.mark.slack
 
 class NeverAsked:
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+        raise AssertionError("not expected")
+
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
         raise AssertionError("not expected")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,9 @@ class FailingAsker:
         self.error = error
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+        raise self.error
+
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
         raise self.error
 
 

@@ -1,0 +1,87 @@
+"""Logging for the long-running commands: one configuration, and a request id in every line.
+
+``assistant serve`` and ``assistant slack`` call ``configure_logging`` once at start-up. Each
+HTTP request and each Slack event sets a request id (``request_scope``); every log line written
+while it is handled, in this thread or in a thread that copied the context, carries it. Lines
+are ``time level logger [request id] message``, or one JSON object per line with
+``ASSISTANT_LOG_FORMAT=json`` for a log collector.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Literal
+
+LogFormat = Literal["text", "json"]
+NO_REQUEST = "-"
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default=NO_REQUEST)
+_TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+# Libraries that log every HTTP call or heartbeat at INFO: their lines drown the app's own.
+_QUIET = ("httpx", "httpcore", "chromadb", "urllib3", "slack_bolt.App", "slack_sdk.socket_mode")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@contextmanager
+def request_scope(request_id: str | None = None) -> Iterator[str]:
+    """Tag every line logged inside the block with ``request_id`` (a new one if None)."""
+    rid = request_id or new_request_id()
+    token = _request_id.set(rid)
+    try:
+        yield rid
+    finally:
+        _request_id.reset(token)
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, request_id, message, error."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", NO_REQUEST),
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(log_format: LogFormat = "text", level: str = "INFO") -> None:
+    """Replace the root logger's handlers with one stderr handler in ``log_format``; idempotent."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(_TEXT_FORMAT))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # uvicorn's own loggers keep their handlers unless told otherwise: route them to the root.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True

@@ -1,0 +1,53 @@
+"""Fusion and maximal marginal relevance over a stub collection: no Chroma, no model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.models import Chunk
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.settings import Settings
+
+
+def chunk(n: int, text: str, language: str = "en") -> Chunk:
+    return Chunk(id=f"c{n}", doc_id=f"d{n}", text=text, title=f"Doc {n}", paragraph_start=0, paragraph_end=0,
+                 char_start=0, char_end=len(text), language=language, content_hash=str(n))  # type: ignore[arg-type]
+
+
+class StubCollection:
+    """Returns the dense ranking it was given, filtered by language as Chroma's ``where`` would."""
+
+    def __init__(self, ranking: list[tuple[str, float]]) -> None:
+        self.ranking = ranking
+
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        language = (kwargs.get("where") or {}).get("language")
+        hits = [(i, s) for i, s in self.ranking
+                if language is None or CHUNKS[int(i[1:])].language == language][: kwargs["n_results"]]
+        return {"ids": [[i for i, _ in hits]], "distances": [[1 - s for _, s in hits]]}
+
+
+KENYA = "Kenya's outsourcing sector employs 36,000 people and grows 20% a year."
+CHUNKS = [chunk(0, KENYA), chunk(1, KENYA), chunk(2, "Kenya hosts CCI Global's centre at Tatu City."),
+          chunk(3, "Le secteur kényan emploie 36 000 personnes.", "fr")]
+
+
+def retriever(**settings: Any) -> HybridRetriever:
+    ranking = [("c0", 0.9), ("c1", 0.9), ("c2", 0.7), ("c3", 0.6)]
+    return HybridRetriever(CHUNKS, StubCollection(ranking), Settings.isolated(**settings))  # type: ignore[arg-type]
+
+
+def test_the_same_paragraph_is_never_returned_twice() -> None:
+    ids = [s.chunk.id for s in retriever().retrieve("Kenya outsourcing jobs", [0.0], k=3)]
+    assert "c0" in ids and "c1" not in ids
+
+
+def test_passages_in_the_question_language_are_preferred_not_required() -> None:
+    results = retriever().retrieve("emploi Kenya", [0.0], k=3, prefer_language="en")
+    assert [s.chunk.language for s in results][0] == "en"
+    assert "c3" in [s.chunk.id for s in results]
+
+
+def test_a_language_filter_is_a_requirement() -> None:
+    results = retriever().retrieve("Kenya emploie", [0.0], k=3, language="fr")
+    assert [s.chunk.id for s in results] == ["c3"]

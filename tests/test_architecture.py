@@ -1,0 +1,119 @@
+"""The package's shape: no import cycle, no module over 400 lines, front ends on the public face."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import PROJECT_ROOT
+
+PACKAGE = PROJECT_ROOT / "assistant"
+MAX_LINES = 400
+FRONT_ENDS = ("assistant.web", "assistant.slack", "assistant.cli")
+# What a front end may import of the core: the API, its types, its errors, settings, logs and the
+# feedback store (a front end's own I/O). Never the pipeline: ingest, index, retrieval, answer, providers.
+PUBLIC = ("assistant.api", "assistant.models", "assistant.errors", "assistant.settings", "assistant.text",
+          "assistant.logs", "assistant.storage")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PROJECT_ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _type_checking_only(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return True
+    return False
+
+
+def imports_of(name: str) -> set[str]:
+    """Project modules ``name`` imports at run time, anywhere in the file (lazy imports count)."""
+    path = MODULES[name]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if _type_checking_only(node, parents):
+            continue
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, *([base] if base else [])])
+            targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found.update(t for t in targets if t in MODULES and t != name)
+    return found
+
+
+GRAPH = {name: imports_of(name) for name in MODULES}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return [*stack[stack.index(target):], target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (cycle := visit(start)):
+            return cycle
+    return None
+
+
+def test_the_cycle_finder_finds_a_planted_cycle() -> None:
+    planted = {**GRAPH, "assistant.text": {*GRAPH["assistant.text"], "assistant.api"}}
+    assert find_cycle(planted) is not None
+
+
+def test_no_import_cycle_in_the_package() -> None:
+    assert find_cycle(GRAPH) is None
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_is_over_400_lines(name: str) -> None:
+    assert len(MODULES[name].read_text(encoding="utf-8").splitlines()) <= MAX_LINES
+
+
+def test_front_ends_use_only_the_public_face() -> None:
+    reaching = {
+        (name, target)
+        for name, targets in GRAPH.items() if name.startswith(FRONT_ENDS)
+        for target in targets
+        if not target.startswith(FRONT_ENDS) and not target.startswith(PUBLIC) and target != "assistant"
+    }
+    assert reaching == set()
+
+
+def test_no_module_imports_a_provider_but_the_registry_by_name() -> None:
+    importing = {name for name, targets in GRAPH.items()
+                 if any(t.startswith("assistant.providers.") for t in targets)}
+    assert importing == set()
+
+
+def test_every_package_says_what_it_owns() -> None:
+    undocumented = [name for name, path in MODULES.items()
+                    if path.name == "__init__.py" and not ast.get_docstring(ast.parse(path.read_text()))]
+    assert undocumented == []
