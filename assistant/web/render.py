@@ -15,7 +15,6 @@ from ..models import Answer, Citation, Language
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_WORD = re.compile(r"\S+\s*")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 
 LABELS: dict[Language, dict[str, str]] = {
