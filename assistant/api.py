@@ -200,7 +200,8 @@ class Assistant:
             first.setdefault(chunk.doc_id, chunk)
         documents = [
             DocumentInfo(doc_id=doc_id, title=chunk.title, language=chunk.language, date=chunk.date,
-                         source=chunk.source, path=chunk.path, passages=counts[doc_id])
+                         source=chunk.source, confidence=chunk.confidence, topic=chunk.topic, path=chunk.path,
+                         passages=counts[doc_id])
             for doc_id, chunk in sorted(first.items())
         ]
         return IndexInfo(generation=self._generation or "", documents=documents)

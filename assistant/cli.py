@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from .errors import IndexUnavailable, QuestionError
+from .models import DocumentInfo, IndexInfo
 from .settings import Settings
 
 app = typer.Typer(help="Cited answers on AI in outsourcing, from a curated corpus.",
@@ -124,6 +125,35 @@ def chat_command() -> None:
             continue
         typer.echo(format_answer_text(answer))
         history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.answer)]
+
+
+@app.command("corpus")
+def corpus_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the documents as JSON.")] = False,
+) -> None:
+    """List the indexed documents by topic, with date, language and confidence."""
+    from .api import Assistant
+
+    try:
+        info = Assistant(Settings()).index_info()
+    except IndexUnavailable as error:
+        raise fail(str(error)) from None
+    if as_json:
+        typer.echo(json.dumps([d.model_dump(exclude={"path"}) for d in info.documents], ensure_ascii=False))
+        return
+    typer.echo(format_corpus(info))
+
+
+def format_corpus(info: IndexInfo) -> str:
+    by_topic: dict[str, list[DocumentInfo]] = {}
+    for document in sorted(info.documents, key=lambda d: (d.topic or "~", d.doc_id)):
+        by_topic.setdefault(document.topic or "(no topic)", []).append(document)
+    lines = [f"{len(info.documents)} documents, {info.passages} passages, {len(by_topic)} topics"]
+    for topic, documents in by_topic.items():
+        lines.append(f"\n{topic} ({len(documents)})")
+        for d in documents:
+            lines.append(f"  {d.date or '-':<10}  {d.language}  {d.confidence or '-':<11}  {d.title}")
+    return "\n".join(lines)
 
 
 # Front ends living in their own sub-packages add their commands through ``register(app)``.

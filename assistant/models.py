@@ -32,6 +32,8 @@ class Chunk(BaseModel):
     language: Language
     source: str = Field(default="", description="Source URL(s) or reference, ';'-separated.")
     date: str = ""
+    confidence: str = Field(default="", description="confirmed, mixed, unconfirmed (front matter).")
+    topic: str = Field(default="", description="The corpus topic of the document (front matter).")
     path: str = Field(default="", description="File the chunk was read from.")
     content_hash: str = Field(description="sha256 of the chunk text.")
     file_hash: str = Field(default="", description="sha256 of the whole source file.")
@@ -131,6 +133,8 @@ class DocumentInfo(BaseModel):
     language: Language
     date: str = ""
     source: str = ""
+    confidence: str = ""
+    topic: str = ""
     path: str = ""
     passages: int = Field(description="Chunks of this document in the index.")
 

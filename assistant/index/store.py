@@ -98,6 +98,8 @@ def chunk_to_metadata(chunk: Chunk) -> dict[str, str | int]:
         "language": chunk.language,
         "source": chunk.source,
         "date": chunk.date,
+        "confidence": chunk.confidence,
+        "topic": chunk.topic,
         "path": chunk.path,
         "content_hash": chunk.content_hash,
         "file_hash": chunk.file_hash,

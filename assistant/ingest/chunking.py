@@ -10,7 +10,7 @@ from .loaders import Block, SourceDocument
 
 # Bump when chunk boundaries or ids change: the index name includes it, so old vectors are
 # never mixed with new chunks.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: chunks carry the document's topic and confidence
 
 
 def _chunk_id(doc_id: str, text: str, occurrence: int) -> str:
@@ -78,6 +78,8 @@ def chunk_document(document: SourceDocument, max_chars: int) -> list[Chunk]:
                 language=document.language,
                 source=document.source,
                 date=document.date,
+                confidence=document.confidence,
+                topic=document.topic,
                 path=document.path,
                 content_hash=hashlib.sha256(text.encode()).hexdigest(),
                 file_hash=document.file_hash,

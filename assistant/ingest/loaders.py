@@ -42,6 +42,7 @@ class SourceDocument(BaseModel):
     date: str = ""
     source: str = ""
     confidence: str = ""
+    topic: str = ""
     path: str
     file_hash: str
     text: str
@@ -303,6 +304,7 @@ def load_document(path: Path, max_bytes: int, doc_id: str | None = None) -> Sour
         date=str(meta.get("date", "") or ""),
         source=_source_text(meta),
         confidence=str(meta.get("confidence", "") or ""),
+        topic=str(meta.get("topic", "") or ""),
         path=str(path),
         file_hash=file_sha256(data),
         text=text,

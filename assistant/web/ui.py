@@ -39,9 +39,9 @@ TITLE = "AI & Outsourcing Advisor"
 EXAMPLES = (
     "D'après Gartner, quelle proportion d'entreprises a vraiment supprimé des postes au service client "
     "à cause de l'IA ?",
-    "Combien CCI Global va-t-il investir pour se développer en Afrique ?",
-    "How many industry-specific AI agents does Salesforce offer?",
-    "Will companies that cut service staff because of AI end up hiring people back?",
+    "What happened after Klarna said its AI assistant did the work of 700 agents?",
+    "Quand les obligations de transparence de l'AI Act s'appliquent-elles aux chatbots de service client ?",
+    "How large is the Philippines' IT-BPM workforce, and how is AI changing it?",
 )
 
 Entry = dict[str, Any]
@@ -59,9 +59,11 @@ HEADER = f"""
   <div>
     <h1>{TITLE} <span class="pill">English</span><span class="pill">Français</span></h1>
     <p>Cited answers for managers deciding how to use AI in outsourcing and customer service, drawn only
-    from a curated corpus: a French article on AI and service centres, plus English and French fact sheets
-    (Gartner surveys, Salesforce Agentforce, the African outsourcing market). If the corpus does not say,
-    the assistant says so.</p>
+    from a curated corpus of about 90 English and French articles, each with its sources and date:
+    workforce surveys and forecasts, companies that automated their service and what followed (Klarna,
+    Commonwealth Bank, Air Canada), outsourcing locations in Africa, Asia, Latin America and Europe,
+    AI customer-service vendors and their pricing, contracts, data transfers and the EU AI Act, and
+    the operating model of hybrid human/AI service. If the corpus does not say, the assistant says so.</p>
   </div>
 </header>
 """
