@@ -1,6 +1,6 @@
 """Faults as users meet them: through the web API and Slack, on one server with both front ends.
 
-The core's behaviour is tested in tests/test_chroma_server.py and tests/evaluation/test_eval_llm_paths.py;
+The core's behaviour is tested in tests/index/test_chroma_server.py and tests/evaluation/test_eval_llm_paths.py;
 here the same faults must reach a person as a plain message (or a visible note), and pass.
 """
 
@@ -20,7 +20,7 @@ from assistant.settings import Settings
 from tests.evaluation.openai_standin import Reply, running
 from tests.stress.load import SlackClient, stack
 from tests.support import CORPUS, make_settings
-from tests.test_chroma_server import free_port, start_chroma
+from tests.index.test_chroma_server import free_port, start_chroma
 
 pytestmark = pytest.mark.reliability
 
