@@ -2,9 +2,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from assistant.index.embeddings import load_embeddings
 
 from assistant.api import Assistant
+from assistant.index.embeddings import load_embeddings
 from assistant.index.store import IndexStore
 from assistant.ingest.run import ingest
 from tests.support import CORPUS, make_settings

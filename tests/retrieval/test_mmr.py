@@ -44,7 +44,7 @@ def test_the_same_paragraph_is_never_returned_twice() -> None:
 
 def test_passages_in_the_question_language_are_preferred_not_required() -> None:
     results = retriever().retrieve("emploi Kenya", [0.0], k=3, prefer_language="en")
-    assert [s.chunk.language for s in results][0] == "en"
+    assert results[0].chunk.language == "en"
     assert "c3" in [s.chunk.id for s in results]
 
 
