@@ -98,7 +98,7 @@ def exercise(url: str, slack_api: SlackStandIn, upload_dir: Path) -> None:
                                "event_id": "Ev0LOG0001", "event_time": int(time.time())})
         headers = {"Content-Type": "application/json"}
         assert http.post("/slack/events", content=envelope, headers={**headers, **signed(envelope)}).status_code == 200
-        answer = slack_api.wait_for("chat.postMessage", channel="C0GENERAL", thread_ts=ts)[-1]
+        answer = slack_api.final_answer("C0GENERAL", ts)  # the LLM's draft, then the checked answer
         button = next(e for b in answer.params["blocks"] if b["type"] == "actions" for e in b["elements"])
         click = urlencode({"payload": json.dumps({
             "type": "block_actions", "user": {"id": "U0ALICE1"}, "channel": {"id": "C0GENERAL"},

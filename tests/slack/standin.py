@@ -93,6 +93,25 @@ class SlackStandIn:
                     raise AssertionError(f"no {count} x {method} {matching} within {timeout}s; calls: {seen}")
                 self._lock.wait(remaining)
 
+    def final_answer(self, channel: str, thread_ts: str, timeout: float = 120.0) -> Call:
+        """The finished answer in a thread: a message with blocks, posted at once or as the last
+        edit of a streamed draft (then with the draft's ``ts`` as its response)."""
+        posted = self.wait_for("chat.postMessage", channel=channel, thread_ts=thread_ts, timeout=timeout)[-1]
+        if posted.params.get("blocks"):
+            return posted
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                edits = [c for c in self.calls if c.method == "chat.update"
+                         and c.params.get("ts") == posted.response["ts"] and c.params.get("blocks")]
+                if edits:
+                    return Call(edits[-1].method, {**edits[-1].params, "thread_ts": thread_ts}, edits[-1].token,
+                                {**edits[-1].response, "ts": posted.response["ts"]})
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"the draft {posted.response['ts']} was never finished within {timeout}s")
+                self._lock.wait(remaining)
+
     # -- the API -------------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         response = self._respond(method, params, token)
