@@ -39,6 +39,16 @@ class Chunk(BaseModel):
     file_hash: str = Field(default="", description="sha256 of the whole source file.")
 
     @property
+    def search_text(self) -> str:
+        """What retrieval reads: the passage under its document title and headings.
+
+        "The company" or "the country" in a passage is found by the name in its title; the
+        quotes of an answer still come from ``text`` alone, verbatim.
+        """
+        context = [self.title, *(h for h in self.heading_path if h != self.title)]
+        return " > ".join(c for c in context if c) + "\n" + self.text
+
+    @property
     def locator(self) -> str:
         # The document title is shown beside the locator already; do not repeat it.
         path = self.heading_path[1:] if self.heading_path[:1] == [self.title] else self.heading_path

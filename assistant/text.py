@@ -87,8 +87,29 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»)]?\s+(?=[\"“«(\[]?[A-ZÀ-�
 _ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "m.", "mr.", "dr.", "st.", "vs.", "u.s.", "p.", "no.", "cf."})
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
 def split_sentences(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) offsets of sentences in ``text``; spans are exact substrings."""
+    """Yield (start, end) offsets of sentences in ``text``; spans are exact substrings.
+
+    A paragraph break always ends a sentence: a title, a "Source:" line or a list item is a
+    segment of its own even without a full stop.
+    """
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        yield from _sentences(text, start, match.start())
+        start = match.end()
+    yield from _sentences(text, start, len(text))
+
+
+def _sentences(whole: str, offset: int, stop: int) -> Iterator[tuple[int, int]]:
+    text = whole[offset:stop]
+    for begin, end in _sentence_spans(text):
+        yield offset + begin, offset + end
+
+
+def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start : match.start()].rstrip()

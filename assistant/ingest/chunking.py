@@ -10,7 +10,8 @@ from .loaders import Block, SourceDocument
 
 # Bump when chunk boundaries or ids change: the index name includes it, so old vectors are
 # never mixed with new chunks.
-CHUNKER_VERSION = 2  # 2: chunks carry the document's topic and confidence
+# 2: chunks carry the document's topic and confidence; 3: segments, embedded with title and headings
+CHUNKER_VERSION = 3
 
 
 def _chunk_id(doc_id: str, text: str, occurrence: int) -> str:

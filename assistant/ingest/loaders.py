@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from ..errors import LoadError
 from ..models import Language
 from ..text import detect_language
+from .segments import segments
 
 _DOCX_MAX_UNCOMPRESSED = 200_000_000
 # PDF and .docx are compressed: a small file can hold pages or text without end (one content stream
@@ -106,11 +107,8 @@ def _markdown_blocks(body: str) -> list[tuple[list[str], str]]:
     paragraph: list[str] = []
 
     def flush() -> None:
-        if paragraph:
-            text = " ".join(line.strip() for line in paragraph).strip()
-            if text:
-                blocks.append(([title for _, title in path], text))
-            paragraph.clear()
+        blocks.extend(([title for _, title in path], text) for text in segments(paragraph))
+        paragraph.clear()
 
     for line in body.splitlines():
         heading = _HEADING.match(line)
@@ -128,15 +126,17 @@ def _markdown_blocks(body: str) -> list[tuple[list[str], str]]:
 
 
 def _plain_blocks(body: str) -> list[tuple[list[str], str]]:
-    """Plain text: each non-empty line is a paragraph (the usual shape of exported articles)."""
-    return [([], line.strip()) for line in body.splitlines() if line.strip()]
+    """Plain text: paragraphs between blank lines, cut into segments (title, source line, items)."""
+    return [([], text) for paragraph in re.split(r"\n\s*\n", body) for text in segments(paragraph.splitlines())]
 
 
 def _html_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[list[str], str]]]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(_decode(data, path), "html.parser")
-    for tag in soup(["script", "style", "nav", "footer", "noscript"]):
+    for tag in soup(["script", "style", "nav", "footer", "noscript", "form", "button", "svg"]):
+        tag.decompose()
+    for tag in soup.find_all(_is_boilerplate):
         tag.decompose()
     meta: dict[str, object] = {}
     if soup.title and soup.title.string:
@@ -146,17 +146,39 @@ def _html_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple
         meta["language"] = str(html_tag.get("lang"))[:2]
     blocks: list[tuple[list[str], str]] = []
     path_stack: list[tuple[int, str]] = []
-    for element in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote"]):
-        text = " ".join(element.get_text(" ").split())
-        if not text:
-            continue
+    for element in soup.find_all(_HTML_BLOCKS):
+        if element.find_parent(_HTML_BLOCKS) is not None and element.name != "tr":
+            continue  # a <p> inside an <li> or a <blockquote> is read with its container
         if element.name and element.name[0] == "h" and element.name[1:].isdigit():
-            level = int(element.name[1:])
-            path_stack = [(lvl, t) for lvl, t in path_stack if lvl < level]
-            path_stack.append((level, text))
+            text = " ".join(element.get_text(" ").split())
+            if text:
+                level = int(element.name[1:])
+                path_stack = [(lvl, t) for lvl, t in path_stack if lvl < level]
+                path_stack.append((level, text))
+            continue
+        if element.name == "tr":
+            cells = [" ".join(cell.get_text(" ").split()) for cell in element.find_all(["th", "td"])]
+            texts = [" | ".join(cell for cell in cells if cell)]
         else:
-            blocks.append(([t for _, t in path_stack], text))
+            # <br> lines are lines: a byline or a "Source:" line inside a <p> stays a segment
+            texts = segments(element.get_text("\n").splitlines()) if element.find("br") else \
+                [" ".join(element.get_text(" ").split())]
+        blocks.extend(([t for _, t in path_stack], text) for text in texts if text)
     return meta, blocks
+
+
+_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "tr", "figcaption", "dt", "dd",
+                "address", "time"]
+_BOILERPLATE = re.compile(r"cookie|consent|gdpr-banner|newsletter|subscribe|share|social|breadcrumb|"
+                          r"navbar|menu|related|advert|promo|skip-link", re.IGNORECASE)
+
+
+def _is_boilerplate(tag: Any) -> bool:
+    """Banners, menus and share bars that pages wrap around an article (by their id or class)."""
+    if tag.name in ("html", "body", "main", "article"):
+        return False
+    attributes = " ".join([str(tag.get("id") or ""), *[str(c) for c in tag.get("class") or []]])
+    return bool(attributes.strip()) and bool(_BOILERPLATE.search(attributes))
 
 
 def _pdf_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[list[str], str]]]:
@@ -181,9 +203,7 @@ def _pdf_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple[
             if extracted > MAX_EXTRACTED_CHARS:
                 raise LoadError(_too_much_text(path))
             for paragraph in re.split(r"\n\s*\n", text):
-                joined = " ".join(paragraph.split())
-                if joined:
-                    blocks.append(([f"Page {number}"], joined))
+                blocks.extend(([f"Page {number}"], segment) for segment in segments(paragraph.splitlines()))
     except (PdfReadError, ValueError, KeyError, OSError) as error:
         raise LoadError(f"{path.name}: unreadable PDF ({error.__class__.__name__})") from error
     return meta, blocks
@@ -230,6 +250,12 @@ def _docx_blocks(data: bytes, path: Path) -> tuple[dict[str, object], list[tuple
             path_stack.append((level, text))
         else:
             blocks.append(([t for _, t in path_stack], text))
+    for table in document.tables:  # after the paragraphs: python-docx lists them apart
+        for row in table.rows:
+            cells = list(dict.fromkeys(" ".join(cell.text.split()) for cell in row.cells))  # merged cells repeat
+            line = " | ".join(cell for cell in cells if cell)
+            if line:
+                blocks.append(([t for _, t in path_stack][:1], line))
     return meta, blocks
 
 

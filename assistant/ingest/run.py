@@ -173,7 +173,7 @@ def _ingest(
                    disable=not progress or len(new_chunks) < _EMBED_BATCH)
         for start in range(0, len(new_chunks), _EMBED_BATCH):
             batch_chunks = new_chunks[start : start + _EMBED_BATCH]
-            vectors = store.embeddings.embed_documents([c.text for c in batch_chunks])
+            vectors = store.embeddings.embed_documents([c.search_text for c in batch_chunks])
             store.add_chunks(generation, batch_chunks, vectors)
             report.chunks_embedded += len(batch_chunks)
             bar.update(len(batch_chunks))

@@ -25,9 +25,10 @@ class HybridRetriever:
         self.collection = collection
         self.settings = settings
         self.row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
-        tokenized = [content_tokens(c.text) for c in chunks]  # once, for BM25 and for MMR
-        self.bm25 = BM25Index.from_tokens(tokenized)
-        self._token_sets = [frozenset(tokens) for tokens in tokenized]
+        # BM25 reads the passage under its title and headings; MMR compares passages alone, or
+        # two passages of one document would look alike through their shared title.
+        self.bm25 = BM25Index.from_tokens([content_tokens(c.search_text) for c in chunks])
+        self._token_sets = [frozenset(content_tokens(c.text)) for c in chunks]
         self._languages = np.array([c.language for c in chunks])
         self._doc_ids = np.array([c.doc_id for c in chunks])
 
