@@ -9,7 +9,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install index run chat test lint bench stress browser clean
+.PHONY: install index run chat test lint bench stress browser services clean
 
 install: $(VENV)/.installed
 
@@ -37,7 +37,14 @@ chat: index
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+# Debian's redis-server and PostgreSQL 15 for the postgres, redis and replicas tests, which start and
+# stop their own servers on loopback (tests/servers.py); nothing is left running.
+services:
+	@{ command -v redis-server >/dev/null 2>&1 && ls /usr/lib/postgresql/15/bin/initdb >/dev/null 2>&1; } || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			redis-server postgresql-15 >/dev/null; }
+
+test: install browser services
 	$(BIN)/ruff check assistant tests
 	$(BIN)/mypy
 	# The minute-long load runs (the stress marker) are for `make bench`.

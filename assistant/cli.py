@@ -161,6 +161,7 @@ _COMMAND_MODULES = (
     "assistant.web.commands",
     "assistant.slack.commands",
     "assistant.evaluation.commands",
+    "assistant.storage.commands",
 )
 
 

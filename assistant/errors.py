@@ -65,3 +65,16 @@ class UnknownConfiguration(AssistantError, ValueError):
 
 class EvalFailure(AssistantError):
     """The eval cannot run (configuration or infrastructure): exit 2 with this message."""
+
+
+# -- storage ------------------------------------------------------------------------------------
+class StorageError(AssistantError):
+    """The database of turns and feedback cannot be used; the message says which and what to do."""
+
+
+class AlreadyRated(AssistantError, ValueError):
+    """This person already gave this rating to this answer (a unique constraint said so)."""
+
+
+class UnknownTurn(AssistantError, ValueError):
+    """Feedback names an answer (turn id) that was never logged."""

@@ -12,6 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -88,6 +89,10 @@ class WebSettings(BaseSettings):
         10_000_000, ge=1, validation_alias=AliasChoices("ASSISTANT_UPLOAD_MAX_BYTES", "upload_max_bytes"),
         description="Largest document the admin upload accepts.",
     )
+    user_rate_limit: int = Field(
+        60, ge=1, description="Requests one logged-in user may make to /api and /v1 per rate window (then 429).",
+    )
+    rate_window_s: float = Field(60.0, gt=0, description="Length of the web rate-limit window in seconds.")
 
 
 class SlackSettings(BaseSettings):
@@ -183,7 +188,25 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, description="Timeout of one LLM call; then extractive fallback.")
     max_question_chars: int = Field(2000, description="Longest accepted question.")
     max_file_bytes: int = Field(20_000_000, description="Largest file ingest accepts.")
-    feedback_db: Path = Field(PROJECT_ROOT / "data" / "feedback.sqlite3", description="Feedback store.")
+    feedback_db: Path = Field(
+        PROJECT_ROOT / "data" / "feedback.sqlite3",
+        description="SQLite file of turns, conversations and feedback, used when database_url is empty.",
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL of the shared database (postgresql://user:password@host/db); "
+                    "empty = the SQLite file feedback_db.",
+    )
+    redis_url: SecretStr | None = Field(
+        None,
+        description="Redis URL (redis://host:6379/0) for state shared by replicas: Slack de-duplication, "
+                    "rate limits, the ingest lock; empty = in this process's memory.",
+    )
+    otel_endpoint: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "otel_endpoint"),
+        description="OpenTelemetry collector (OTLP) to send traces to; empty = no tracing.",
+    )
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines of `assistant serve` and `assistant slack`: 'text' or 'json' (one a line).",
     )
@@ -218,8 +241,11 @@ class Settings(BaseSettings):
         return f"http://{self.chroma_host}:{self.chroma_port}" if self.chroma_host else "embedded"
 
     def secrets(self) -> list[str]:
-        """Every secret value held: LLM key, Slack tokens and signing secret, web passwords."""
+        """Every secret value held: LLM key, Slack tokens and signing secret, web passwords, the
+        database and Redis URLs and their passwords."""
         values = [s.get_secret_value() for s in (self.llm_api_key, *self.slack.secrets()) if s is not None]
+        urls = [s.get_secret_value() for s in (self.database_url, self.redis_url) if s is not None]
+        values += urls + [password for url in urls if (password := urlsplit(url).password)]
         users = self.web.users.get_secret_value() if self.web.users else ""
         return values + [pair.partition(":")[2] for pair in users.split(",")]
 

@@ -29,6 +29,7 @@ from ..errors import IndexUnavailable
 from ..ingest.chunking import CHUNKER_VERSION
 from ..models import Chunk
 from ..settings import Settings
+from ..storage.shared import redis_lock, secret_url
 
 _COPY_BATCH = 2000
 log = logging.getLogger(__name__)
@@ -172,7 +173,13 @@ class IndexStore:
 
     @contextmanager
     def ingest_lock(self) -> Iterator[None]:
-        """Serialise ingests sharing an embedded index (a server's clients are not covered)."""
+        """Serialise ingests: across replicas in Redis when ``ASSISTANT_REDIS_URL`` is set, else a file
+        lock beside an embedded index (a Chroma server's clients are then not covered)."""
+        redis_url = secret_url(self.settings.redis_url)
+        if redis_url:
+            with redis_lock(redis_url, f"ingest:{self.settings.chroma_mode()}:{self.name}"):
+                yield
+            return
         if self.settings.chroma_host:
             yield
             return

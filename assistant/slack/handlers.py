@@ -20,7 +20,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..errors import IndexUnavailable, QuestionError
+from ..errors import AlreadyRated, IndexUnavailable, QuestionError
 from ..logs import request_scope
 from ..models import Answer, Asker, Language, Turn
 from ..settings import Settings
@@ -37,10 +37,10 @@ from .blocks import (
 )
 from .channels import ChannelSettings
 from .draft import DraftMessage
-from .limits import RateLimiter, SeenCache
+from .limits import SlackLimits
 from .messages import say
 from .mrkdwn import slack_to_plain
-from .threads import ThreadMemory, history_from_replies
+from .threads import MAX_HISTORY_TURNS, ThreadMemory, history_from_replies
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,11 @@ class Question:
         base = (self.channel, self.thread_ts)
         return (*base, self.user) if self.ephemeral else base
 
+    @property
+    def conversation(self) -> str:
+        """The thread's key in the store of conversations (private ones per asker)."""
+        return ":".join(("slack", *self.memory_key))
+
 
 class SlackHandlers:
     def __init__(self, assistant: Asker, store: FeedbackStore, settings: Settings,
@@ -83,11 +88,9 @@ class SlackHandlers:
         self.settings = settings
         self.channels = channels
         self.answer_pool = answer_pool
-        self.user_limits = RateLimiter(settings.slack.user_rate_limit, settings.slack.rate_window_s)
-        self.channel_limits = RateLimiter(settings.slack.channel_rate_limit, settings.slack.rate_window_s)
-        self.seen_events = SeenCache()
-        self.seen_messages = SeenCache()
-        self.rated = SeenCache(ttl_s=7 * 24 * 3600.0)
+        limits = SlackLimits.from_settings(settings)  # in Redis when replicas share them
+        self.user_limits, self.channel_limits = limits.users, limits.channels
+        self.seen_events, self.seen_messages = limits.events, limits.messages
         self.memory = ThreadMemory()
 
     def register(self, app: App) -> None:
@@ -209,7 +212,7 @@ class SlackHandlers:
                 break
             draft.add(event)
         assert answer is not None, "a stream ends with its answer"
-        turn_id = self.store.log_turn(answer, "slack", question.user)
+        turn_id = self.store.log_turn(answer, "slack", question.user, conversation=question.conversation)
         message: dict[str, Any] = {
             "channel": question.channel, "text": fallback_text(answer), "blocks": answer_blocks(answer, turn_id),
         }
@@ -220,23 +223,33 @@ class SlackHandlers:
         else:
             client.chat_postMessage(thread_ts=question.thread_ts, unfurl_links=False, unfurl_media=False,
                                     **message)
-        self.memory.add(question.memory_key, [Turn(role="user", content=question.text),
-                                              Turn(role="assistant", content=answer.answer)])
+        if turn_id is None:  # not in the shared store: this process at least remembers it
+            self.memory.add(question.memory_key, [Turn(role="user", content=question.text),
+                                                  Turn(role="assistant", content=answer.answer)])
 
     def history(self, client: WebClient, question: Question) -> list[Turn]:
         """Earlier turns of the thread: Slack's copy for public threads, memory otherwise."""
         if not question.in_thread:
             return []
         if question.ephemeral:
-            return self.memory.get(question.memory_key)
+            return self.remembered(question)
         try:
             replies = client.conversations_replies(channel=question.channel, ts=question.thread_ts, limit=200)
         except SlackApiError as error:
             log.warning("conversations.replies failed (%s); using remembered turns",
                         error.response.get("error"))
-            return self.memory.get(question.memory_key)
+            return self.remembered(question)
         return history_from_replies(replies.get("messages") or [], question.ts, question.bot_user_id,
                                     question.bot_id, question.direct)
+
+    def remembered(self, question: Question) -> list[Turn]:
+        """The thread's turns from the shared store (any replica answered them), else this process's."""
+        try:
+            turns = self.store.conversation_history(question.conversation, MAX_HISTORY_TURNS)
+        except Exception:
+            log.exception("could not read the thread's turns from the store")
+            turns = []
+        return turns or self.memory.get(question.memory_key)
 
     # -- buttons -----------------------------------------------------------------------
     def on_helpful(self, ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
@@ -272,11 +285,12 @@ class SlackHandlers:
             self.notify(client, click, say("internal_error", click.language, ref=reference), ephemeral=True)
 
     def _rate(self, click: Question, turn: TurnRecord, client: WebClient, rating: int) -> None:
-        if not self.rated.first_time(f"{turn.turn_id}:{click.user}:{rating}"):
+        try:  # "already rated" is the database's unique constraint, whichever replica got the click
+            self.store.record_feedback(rating, turn.question, turn.answer, turn.citations, "slack",
+                                       user=click.user, turn_id=turn.turn_id)
+        except AlreadyRated:
             self.notify(client, click, say("already_rated", click.language), ephemeral=True)
             return
-        self.store.record_feedback(rating, turn.question, turn.answer, turn.citations, "slack",
-                                   user=click.user, turn_id=turn.turn_id)
         key = "thanks_helpful" if rating > 0 else "thanks_not_helpful"
         self.notify(client, click, say(key, click.language), ephemeral=True)
 

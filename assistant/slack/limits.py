@@ -1,65 +1,33 @@
-"""Thread-safe bookkeeping for the bot: sliding-window rate limits and a bounded seen-once cache."""
+"""The bot's bookkeeping: per-user and per-channel rate limits, and the events and messages seen once.
+
+Kept in this process by default; with ``ASSISTANT_REDIS_URL`` in Redis, so that replicas behind one
+Slack app share them: a retry of an event delivered to another replica is skipped there too, and a
+person's questions count against one limit whichever replica gets them.
+"""
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..settings import Settings
+from ..storage.shared import Limiter, SeenOnce, rate_limiter, secret_url, seen_once
+
+SEEN_TTL_S = 3600.0  # Slack retries a lost event for a few minutes; an hour is ample
 
 
-class RateLimiter:
-    """At most ``limit`` events per ``window_s`` seconds for each key."""
+@dataclass
+class SlackLimits:
+    users: Limiter
+    channels: Limiter
+    events: SeenOnce
+    messages: SeenOnce
 
-    def __init__(self, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 10_000) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._clock = clock
-        self._max_keys = max_keys
-        self._events: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> int | None:
-        """Count one event for ``key``; ``None`` when allowed, else whole seconds until it would be."""
-        now = self._clock()
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            self._events.move_to_end(key)
-            while events and now - events[0] >= self.window_s:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(1, math.ceil(self.window_s - (now - events[0])))
-            events.append(now)
-            while len(self._events) > self._max_keys:
-                self._events.popitem(last=False)
-            return None
-
-
-class SeenCache:
-    """Remembers keys for ``ttl_s`` seconds, keeping at most ``max_size``; first sight wins."""
-
-    def __init__(self, ttl_s: float = 3600.0, max_size: int = 20_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl_s = ttl_s
-        self.max_size = max_size
-        self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        """True the first time ``key`` is offered within the TTL, False for repeats."""
-        now = self._clock()
-        with self._lock:
-            while self._seen and now - next(iter(self._seen.values())) >= self.ttl_s:
-                self._seen.popitem(last=False)
-            if key in self._seen:
-                return False
-            self._seen[key] = now
-            while len(self._seen) > self.max_size:
-                self._seen.popitem(last=False)
-            return True
-
-    def __len__(self) -> int:
-        return len(self._seen)
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SlackLimits:
+        url, slack = secret_url(settings.redis_url), settings.slack
+        return cls(
+            users=rate_limiter(url, "slack-user", slack.user_rate_limit, slack.rate_window_s),
+            channels=rate_limiter(url, "slack-channel", slack.channel_rate_limit, slack.rate_window_s),
+            events=seen_once(url, "slack-event", SEEN_TTL_S),
+            messages=seen_once(url, "slack-message", SEEN_TTL_S),
+        )

@@ -31,7 +31,7 @@ def run(settings: Settings) -> None:
     check_tokens(settings)
     assistant = Assistant(settings)
     assistant.warm_up()  # no index: fail now with the store's message, not at the first question
-    store = FeedbackStore(settings.feedback_db, settings.answer_fingerprint())
+    store = FeedbackStore.for_settings(settings)
     bot = create_bot(settings, assistant, store, verify_token=True, socket_mode=True)
     handler = socket_handler(bot, settings)
     log.info("Slack bot starting in Socket Mode; Ctrl-C to stop")

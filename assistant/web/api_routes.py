@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ..errors import IndexUnavailable
+from ..errors import AlreadyRated, IndexUnavailable, StorageError, UnknownTurn
 from ..models import Turn
 from .auth import user_from_header
 from .context import WebContext
 from .errors import ApiError
+from .limits import too_many_requests
 
 MAX_HISTORY_TURNS = 100
 
@@ -43,6 +44,9 @@ def require_user(ctx: WebContext) -> Callable[[Request], str | None]:
         if user is None:
             raise ApiError(401, "Log in first: send HTTP Basic credentials (or the API key user:password).",
                            {"WWW-Authenticate": 'Basic realm="assistant"'})
+        wait = ctx.user_limits.hit(user)
+        if wait is not None:
+            raise ApiError(429, too_many_requests(wait), {"Retry-After": str(wait)})
         return user
 
     return dependency
@@ -87,10 +91,17 @@ def make_router(ctx: WebContext) -> APIRouter:
     @router.post("/feedback", status_code=201, response_model=None)
     def feedback(body: FeedbackRequest, user: str | None = user_dependency) -> dict[str, object]:
         """Record a thumbs up (1) or down (-1) on an answer, with an optional comment."""
-        feedback_id = ctx.store.record_feedback(
-            body.rating, body.question, body.answer, body.citations, "api", user, body.comment,
-            body.turn_id,
-        )
+        try:
+            feedback_id = ctx.store.record_feedback(
+                body.rating, body.question, body.answer, body.citations, "api", user, body.comment,
+                body.turn_id,
+            )
+        except AlreadyRated as error:
+            raise ApiError(409, str(error)) from None
+        except UnknownTurn as error:
+            raise ApiError(404, str(error)) from None
+        except StorageError as error:
+            raise ApiError(503, str(error)) from None
         return {"id": feedback_id}
 
     @router.post("/admin/upload", status_code=201, response_model=None)

@@ -58,10 +58,10 @@ def export(
     from ..storage.feedback import FeedbackStore
 
     settings = Settings()  # type: ignore[call-arg,unused-ignore]
-    if not settings.feedback_db.exists():
+    if settings.database_url is None and not settings.feedback_db.exists():
         typer.echo(f"No feedback yet: {settings.feedback_db} does not exist.", err=True)
         raise typer.Exit(1)
-    candidates = FeedbackStore(settings.feedback_db).eval_candidates()
+    candidates = FeedbackStore.for_settings(settings).eval_candidates()
     text = yaml.safe_dump(candidates, allow_unicode=True, sort_keys=False, width=100)
     header = ("# Thumbs-down answers as draft eval records: fill in required_facts, check\n"
               "# supporting_docs and must_refuse, then move the good ones into evals/golden.yaml.\n")

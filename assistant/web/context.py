@@ -10,8 +10,9 @@ from ..api import Assistant, clean_question
 from ..models import Answer, Turn
 from ..settings import Settings
 from ..storage.feedback import Channel, FeedbackStore
+from ..storage.shared import Limiter
 from .auth import may_upload, parse_admins, parse_users
-from .limits import AskLimiter
+from .limits import AskLimiter, user_rate_limiter
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class WebContext:
     assistant: Assistant
     store: FeedbackStore
     limiter: AskLimiter
+    user_limits: Limiter
     users: dict[str, str] = field(default_factory=dict)
     admins: frozenset[str] = frozenset()
 
@@ -40,8 +42,9 @@ class WebContext:
         return cls(
             settings=settings,
             assistant=assistant,
-            store=store or FeedbackStore(settings.feedback_db, assistant.settings.answer_fingerprint()),
+            store=store or FeedbackStore.for_settings(settings, assistant.settings.answer_fingerprint()),
             limiter=AskLimiter(settings.web.concurrency),
+            user_limits=user_rate_limiter(settings),
             users=parse_users(settings),
             admins=parse_admins(settings),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.slack.limits import RateLimiter, SeenCache
+from assistant.storage.shared import RateLimiter, SeenCache
 
 pytestmark = pytest.mark.slack
 
