@@ -7,6 +7,10 @@ import unicodedata
 from collections.abc import Iterator
 
 from .models import Language
+from .numbers import format_number, numbers_in
+
+__all__ = ["content_tokens", "detect_language", "fold", "format_number", "numbers_in", "split_sentences",
+           "stem", "words"]
 
 
 def _words_of(text: str) -> list[str]:
@@ -124,32 +128,3 @@ def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     if tail.strip():
         begin = start + (len(tail) - len(tail.lstrip()))
         yield begin, start + len(tail.rstrip())
-
-
-# Grouped thousands ("1,500,000", "15 000") or a plain number with an optional decimal part;
-# a currency letter may touch it ("R13.6 bn"), another letter or digit may not.
-_NUMBER = re.compile(
-    r"(?<![\d.,])(?<![A-QS-Za-z])(?:\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
-)
-
-
-def numbers_in(text: str) -> set[str]:
-    """Numbers written in ``text``, normalised ('1 000,5' -> '1000.5', '20 %' -> '20')."""
-    found = set()
-    for raw in _NUMBER.findall(text):
-        compact = re.sub(r"[ \u00a0\u202f]", "", raw)
-        # ",ddd" groups thousands ("3,412"); any other comma is a French decimal ("1,5").
-        compact = re.sub(r",(?=\d{3}(?:\D|$))", "", compact).replace(",", ".")
-        if compact.count(".") > 1:
-            compact = compact.replace(".", "")
-        try:
-            value = float(compact)
-        except ValueError:
-            continue
-        found.add(format_number(value))
-    return found
-
-
-def format_number(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text or "0"

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import Citation, Language, ScoredChunk
-from ..text import content_tokens, numbers_in, split_sentences
+from ..numbers import numbers_in
+from ..text import content_tokens, split_sentences
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _UNSUPPORTED_NOTE = {

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Citation, Language, ScoredChunk
-from ..text import content_tokens, numbers_in, split_sentences
+from ..numbers import amounts
+from ..text import content_tokens, split_sentences
 from .safety import looks_like_injection
 
 _INTRO = {"en": "Here is what the corpus says:", "fr": "Voici ce que dit le corpus :"}
@@ -189,7 +190,7 @@ def _candidates(retrieved: list[ScoredChunk]) -> list[Candidate]:
             # Headings and fragments are not evidence, and neither are orders to the assistant.
             if len(tokens) >= 3 and not looks_like_injection(sentence):
                 candidates.append(Candidate(scored, start, end, sentence, tokens,
-                                            frozenset(_amounts(sentence))))
+                                            frozenset(amounts(sentence))))
     return candidates
 
 
@@ -203,31 +204,6 @@ def _near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: 
     same_figures = bool(a.figures) and a.figures == b.figures
     return (cosine > _DUPLICATE_COSINE or jaccard > _DUPLICATE_JACCARD
             or (same_figures and cosine > _SAME_FIGURES_COSINE))
-
-
-_FIGURE = re.compile(r"(?P<before>(?:US)?[$€£]\s?)?(?P<number>\d+(?:[ \u00a0\u202f,.]\d+)*)(?=(?P<after>[^.;:]{0,30}))")
-_PERCENT = re.compile(r"^\s*(%|percent|per cent|pour cent)", re.IGNORECASE)
-_MONEY = re.compile(r"\b(euros?|dollars?|usd|eur|fcfa|mad|dirhams?|rand)\b|\bR\d|US\$", re.IGNORECASE)
-
-
-def _amounts(sentence: str) -> set[tuple[str, str]]:
-    """(value, kind) of the figures that can disagree between sources; years only date a claim.
-
-    Kinds keep a head count from being taken for a rival to a percentage or an amount.
-    """
-    found = set()
-    for match in _FIGURE.finditer(sentence):
-        for value in numbers_in(match.group("number")):
-            if value.isdigit() and 1900 <= int(value) <= 2100:
-                continue
-            if _PERCENT.match(match.group("after")):
-                kind = "percent"
-            elif match.group("before") or _MONEY.search(match.group("after")):
-                kind = "money"
-            else:
-                kind = "count"
-            found.add((value, kind))
-    return found
 
 
 def is_quantity_question(question: str) -> bool:
