@@ -36,6 +36,7 @@ from .providers import make_chat_model
 from .retrieval.condense import has_new_subject, heuristic_standalone
 from .retrieval.hybrid import HybridRetriever
 from .settings import Settings
+from .telemetry import observe
 from .text import content_tokens, detect_language
 
 if TYPE_CHECKING:  # importing the chat-model stack costs a second at start-up; only LLM mode needs it
@@ -103,7 +104,8 @@ class Assistant:
         self._secrets = secret_values(self.settings)
         self.sentence_vectors = SentenceEmbeddingCache(self.embeddings.embed_documents)
         self.retrieval_chain: Runnable[ChainState, ChainState] = (
-            RunnableLambda(self._condense, name="condense") | RunnableLambda(self._retrieve, name="retrieve")
+            RunnableLambda(observe.traced("condense", self._condense), name="condense")
+            | RunnableLambda(observe.traced("retrieve", self._retrieve), name="retrieve")
         )
         self.chain: Runnable[ChainState, Answer] = self.retrieval_chain | RunnableLambda(self._answer, name="answer")
 
@@ -262,8 +264,9 @@ class Assistant:
         model = self.chat_model
         if model is not None and state.history and standalone != state.question:
             try:
-                rewritten = message_text(model.invoke(
-                    condense_messages(state.history, state.question))).strip()
+                with observe.step("llm", purpose="condense"):
+                    rewritten = message_text(model.invoke(
+                        condense_messages(state.history, state.question))).strip()
                 if rewritten:
                     standalone = rewritten
                     for term in content_tokens(rewritten):
@@ -311,6 +314,7 @@ class Assistant:
     def _respond(self, state: ChainState, stream: bool) -> Iterator[str | Answer]:
         """Draft text pieces from the LLM (none in extractive mode), then the final ``Answer``."""
         started = time.perf_counter()
+        step = observe.started("answer")
         extractive = answer_extractively(
             state.terms, state.embedding, state.retrieved, state.language,
             state.idf, self.sentence_vectors,
@@ -325,10 +329,16 @@ class Assistant:
         )
         model = self.chat_model
         if model is not None and not extractive.refused:
-            yield from generate(model, self.settings.answer.llm, state.standalone, answer, self._secrets, stream)
+            llm = observe.started("llm", step, purpose="answer", model=self.settings.answer.llm)
+            try:
+                yield from generate(model, self.settings.answer.llm, state.standalone, answer, self._secrets, stream)
+            finally:
+                llm.finish(mode=answer.mode)
         answer.answer = redact(answer.answer, self._secrets)
         answer.timings_ms = Timings(
             retrieve=round(state.retrieve_ms, 2),
             answer=round((time.perf_counter() - started) * 1000, 2),
         )
+        step.finish(refused=answer.refused, mode=answer.mode)
+        observe.answered(answer, model is not None)
         yield answer

@@ -4,7 +4,8 @@
 HTTP request and each Slack event sets a request id (``request_scope``); every log line written
 while it is handled, in this thread or in a thread that copied the context, carries it. Lines
 are ``time level logger [request id] message``, or one JSON object per line with
-``ASSISTANT_LOG_FORMAT=json`` for a log collector.
+``ASSISTANT_LOG_FORMAT=json`` for a log collector. Inside a traced request (OpenTelemetry) the
+line carries the trace id too: ``[request id trace=...]``, or ``"trace_id"`` in JSON.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Literal
 LogFormat = Literal["text", "json"]
 NO_REQUEST = "-"
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default=NO_REQUEST)
-_TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+_TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(trace)s] %(message)s"
 # Libraries that log every HTTP call or heartbeat at INFO: their lines drown the app's own.
 _QUIET = ("httpx", "httpcore", "chromadb", "urllib3", "slack_bolt.App", "slack_sdk.socket_mode")
 
@@ -46,9 +47,20 @@ def request_scope(request_id: str | None = None) -> Iterator[str]:
         _request_id.reset(token)
 
 
+def current_trace_id() -> str | None:
+    """The OpenTelemetry trace id of the current span (32 hex digits), or None outside a trace."""
+    from opentelemetry import trace  # loaded with chromadb already; only read when a line is written
+
+    context = trace.get_current_span().get_span_context()
+    return trace.format_trace_id(context.trace_id) if context.is_valid else None
+
+
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
+        trace_id = current_trace_id()
+        record.trace_id = trace_id
+        record.trace = f" trace={trace_id}" if trace_id else ""
         return True
 
 
@@ -61,6 +73,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", NO_REQUEST),
+            "trace_id": getattr(record, "trace_id", None),
             "message": record.getMessage(),
         }
         if record.exc_info:

@@ -25,6 +25,7 @@ from ..logs import request_scope
 from ..models import Answer, Asker, Language, Turn
 from ..settings import Settings
 from ..storage.feedback import FeedbackStore, TurnRecord
+from ..telemetry.metrics import slack_event
 from ..text import detect_language
 from .blocks import (
     ACTION_HELPFUL,
@@ -107,7 +108,10 @@ class SlackHandlers:
                                  next_: Callable[[], None]) -> BoltResponse | None:
         """Slack redelivers an event it thinks was lost; the first delivery is the one answered."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            slack_event("received")
         if event_id and not self.seen_events.first_time(str(event_id)):
+            slack_event("duplicate")
             retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
             reason = (request.headers.get("x-slack-retry-reason") or ["-"])[0]
             log.info("skipped repeated Slack event %s (retry %s, %s)", event_id, retry, reason)
@@ -178,6 +182,7 @@ class SlackHandlers:
             wait, key = self.channel_limits.hit(question.channel), "rate_channel"
         if wait is None:
             return True
+        slack_event("rate_limited")
         log.info("rate limited Slack %s %s for %ss", "user" if key == "rate_user" else "channel",
                  question.user if key == "rate_user" else question.channel, wait)
         self.notify(client, question, say(key, question.language, seconds=wait))
@@ -188,6 +193,7 @@ class SlackHandlers:
         """Answer one question; whatever goes wrong, the person is told in one sentence."""
         try:
             self._answer(client, question)
+            slack_event("answered")
         except QuestionError as error:
             self.notify(client, question, str(error), ephemeral=question.ephemeral)
         except IndexUnavailable as error:
@@ -195,6 +201,7 @@ class SlackHandlers:
             self.notify(client, question, say("index_unavailable", question.language),
                         ephemeral=question.ephemeral)
         except Exception:
+            slack_event("failed")
             reference = uuid.uuid4().hex[:8]
             log.exception("Slack question not answered (reference %s)", reference)
             self.notify(client, question, say("internal_error", question.language, ref=reference),

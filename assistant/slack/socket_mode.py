@@ -7,6 +7,7 @@ import logging
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from ..settings import Settings
+from ..telemetry import tracing
 from .app import SlackBot, app_token, bot_token, create_bot
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def run(settings: Settings) -> None:
     from ..storage.feedback import FeedbackStore
 
     check_tokens(settings)
+    tracing.configure(settings.otel_endpoint)
     assistant = Assistant(settings)
     assistant.warm_up()  # no index: fail now with the store's message, not at the first question
     store = FeedbackStore.for_settings(settings)

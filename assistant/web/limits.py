@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from ..errors import Busy
 from ..settings import Settings
 from ..storage.shared import Limiter, rate_limiter, secret_url
+from ..telemetry.metrics import queue_changed
 
 BUSY_MESSAGE = "The assistant is busy answering other questions; please try again in a moment."
 
@@ -22,7 +23,7 @@ BUSY_MESSAGE = "The assistant is busy answering other questions; please try agai
 class AskLimiter:
     """``slots`` questions answered at once; ``waiting`` is how many wait for a slot (the queue depth)."""
 
-    def __init__(self, slots: int, on_wait: Callable[[int], None] | None = None) -> None:
+    def __init__(self, slots: int, on_wait: Callable[[int], None] | None = queue_changed) -> None:
         self.slots = slots
         self.waiting = 0
         self._semaphore = threading.BoundedSemaphore(slots)

@@ -16,6 +16,7 @@ from ..api import Assistant
 from ..errors import IndexUnavailable
 from ..settings import Settings
 from ..storage.feedback import FeedbackStore
+from ..telemetry import metrics, tracing
 from . import api_routes, openai_compat, ui
 from .body_limit import BodyLimitMiddleware
 from .context import WebContext
@@ -44,6 +45,7 @@ def mount_extra_routes(app: FastAPI, assistant: Assistant, store: FeedbackStore,
 def create_app(settings: Settings, assistant: Assistant | None = None,
                store: FeedbackStore | None = None) -> FastAPI:
     """The whole web server; ``assistant`` and ``store`` default to ones built from ``settings``."""
+    tracing.configure(settings.otel_endpoint)  # a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
     ctx = WebContext.build(settings, assistant, store)
     app = FastAPI(title="Outsourcing assistant", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
@@ -53,6 +55,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
     app.include_router(api_routes.make_router(ctx))
     app.include_router(openai_compat.make_router(ctx, user_dependency))
     mount_extra_routes(app, ctx.assistant, ctx.store, settings)
+    app.add_api_route("/metrics", metrics.metrics_endpoint, methods=["GET"], include_in_schema=False)
 
     def limit_for(path: str) -> int | None:
         if path == "/api/admin/upload":
@@ -62,12 +65,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
         return None
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.add_middleware(metrics.MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer's lines
     page = ui.build_page(ctx)
     page.queue(default_concurrency_limit=settings.web.concurrency, max_size=settings.web.queue_size)
     # Gradio refuses event files that were not uploaded through the page only in apps it launched
     # itself; mounted, it would copy any server path a client names (tests/security/test_access.py).
     page.has_launched = True
+    tracing.instrument(app)
     return gr.mount_gradio_app(
         app, page, path="/",
         auth=list(ctx.users.items()) or None,
