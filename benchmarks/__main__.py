@@ -17,7 +17,7 @@ from typing import Any
 
 from . import common  # sets the offline environment before any assistant module loads a model
 
-SECTIONS = ("ingest", "latency", "accuracy", "cold", "serve", "scale")
+SECTIONS = ("ingest", "latency", "accuracy", "cold", "serve", "scale", "replicas")
 BUDGET_S = 600
 
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     repeats = {"ingest": 1 if quick else 3, "reingest": 3 if quick else 5, "embed": 2 if quick else 3,
                "cold": 3, "http_rounds": 1 if quick else 2, "scale_queries": 50 if quick else 200}
 
-    from . import baseline, cold_start, ingest_bench, latency, memory, report, scale
+    from . import baseline, cold_start, ingest_bench, latency, memory, replicas, report, scale
 
     started = time.perf_counter()
     notes = common.Notes()
@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         del assistant, naive
         if "scale" in sections:
             results.update(scale.measure(sizes, workdir, questions, repeats["scale_queries"]))
+        if "replicas" in sections:
+            results["replicas"] = replicas.measure(workdir, questions, 5.0 if quick else 15.0,
+                                                   100 if quick else 500)
 
     results["total_s"] = round(time.perf_counter() - started, 1)
     results["load_average_at_end"] = common.load_average()

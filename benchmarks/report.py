@@ -148,6 +148,19 @@ def rows(results: dict[str, Any]) -> list[Row]:
         Row("latency ratio naive / default (p50)", "latency_ratio_naive_over_default.p50", "×",
             spread=_range("latency_ratio_naive_over_default.p50_spread", "×", "(per round)", 2),
             runs=_count("latency_ratio_naive_over_default.rounds", " rounds"), digits=2),
+        Row("feedback write p50, SQLite (WAL)", "replicas.feedback_write_ms.sqlite.p50", "ms",
+            spread=_dist_range("replicas.feedback_write_ms.sqlite", "ms"),
+            runs=_count("replicas.feedback_write_ms.writes", " writes"), digits=3),
+        Row("feedback write p50, PostgreSQL", "replicas.feedback_write_ms.postgres.p50", "ms",
+            spread=_dist_range("replicas.feedback_write_ms.postgres", "ms"),
+            runs=_count("replicas.feedback_write_ms.writes", " writes"), digits=3),
+        Row("  PostgreSQL extra per write (p50)", "replicas.feedback_write_ms.postgres_extra_p50_ms", "ms",
+            digits=3),
+        Row("throughput at p95 <= 500 ms, 1 replica", "replicas.one_replica.throughput_rps_at_p95_target",
+            "req/s", runs=_count("replicas.one_replica.clients_at_best", " clients")),
+        Row("throughput at p95 <= 500 ms, 2 replicas", "replicas.two_replicas.throughput_rps_at_p95_target",
+            "req/s", runs=_count("replicas.two_replicas.clients_at_best", " clients")),
+        Row("  2 replicas / 1 replica", "replicas.two_over_one", "×", digits=2),
         Row("eval accuracy, default", "accuracy", "", runs=_count("eval.default.questions", " q"),
             digits=3),
         Row("eval accuracy, naive baseline", "baseline.accuracy", "",
@@ -231,6 +244,12 @@ def markdown(results: dict[str, Any], notes: list[str]) -> str:
         "duration, on the same 2 cores as the server; errors = any non-200 or transport error.",
         "- accuracy: `assistant.evaluation.runner.run_eval` over `evals/golden.yaml`, on the same "
         "default and naive instances the latency was measured on.",
+        "- replicas: one and then two `assistant serve` processes sharing a Chroma server, PostgreSQL "
+        "and Redis on loopback; clients (1, 2, 3, 4, 6, 8, round robin over the replicas) ask the golden "
+        "questions back to back for a fixed time per step until p95 passes 500 ms; the figure is the best "
+        "throughput of a step within the target. Clients, replicas and servers share the same 2 cores.",
+        "- feedback write: `FeedbackStore.record_feedback` (one committed insert) on an SQLite file in WAL "
+        "mode and on PostgreSQL 15 (fsync on) over loopback, after 20 unmeasured writes.",
     ]
     if notes:
         parts += ["", "## Notes from this run", "", *[f"- {note}" for note in notes]]

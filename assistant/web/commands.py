@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import StorageError
 from ..logs import configure_logging
 from ..settings import PROJECT_ROOT, Settings
 
@@ -33,7 +34,7 @@ def serve(
     try:
         assistant = Assistant(settings)
         app = create_app(settings, assistant)
-    except ValueError as error:  # a malformed login list, for one
+    except (ValueError, StorageError) as error:  # a malformed login list, a database that cannot be reached
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
     warm_up(assistant)
