@@ -9,7 +9,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install index run chat test lint bench stress browser services clean
+.PHONY: install index run chat test lint bench stress browser services pdftools clean
 
 # TORCH_INDEX: where the CPU build of torch comes from when this machine's disk does not have it (the
 # Dockerfile sets PyTorch's CPU index); EXTRAS: the optional dependencies (the image leaves out dev).
@@ -42,6 +42,13 @@ chat: index
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's poppler-utils (pdftotext reads the PDF briefs back in the tests) and DejaVu fonts (the PDF brief's
+# accents and typographic marks; without them it falls back to a built-in Latin-1 font).
+pdftools:
+	@{ command -v pdftotext >/dev/null 2>&1 && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			poppler-utils fonts-dejavu-core >/dev/null; }
+
 # Debian's redis-server and PostgreSQL 15 for the postgres, redis and replicas tests, which start and
 # stop their own servers on loopback (tests/servers.py); nothing is left running.
 services:
@@ -49,7 +56,7 @@ services:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			redis-server postgresql-15 >/dev/null; }
 
-test: install browser services
+test: install browser services pdftools
 	$(BIN)/ruff check assistant tests
 	$(BIN)/mypy
 	# The minute-long load runs (the stress marker) are for `make bench`.

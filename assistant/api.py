@@ -42,6 +42,8 @@ from .text import content_tokens, detect_language
 if TYPE_CHECKING:  # importing the chat-model stack costs a second at start-up; only LLM mode needs it
     from langchain_core.language_models.chat_models import BaseChatModel
 
+    from .workflow.service import Workflow
+
 log = logging.getLogger(__name__)
 # Control characters, and lone surrogates: JSON can carry them, but no encoder accepts them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -342,3 +344,10 @@ class Assistant:
         step.finish(refused=answer.refused, mode=answer.mode)
         observe.answered(answer, model is not None)
         yield answer
+
+    # -- the manager's workflow (assistant/workflow/) ----------------------------------
+    def workflow(self) -> Workflow:
+        """Strategy briefs, the corpus tab (documents, withdrawals, last ingest) and the corpus-gap report."""
+        from .workflow.service import Workflow
+
+        return Workflow(self)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .errors import IndexUnavailable, QuestionError
 from .models import DocumentInfo, IndexInfo
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .storage.conversations import ConversationStore
 
 app = typer.Typer(help="Cited answers on AI in outsourcing, from a curated corpus.",
                   no_args_is_help=True, add_completion=False)
@@ -154,6 +159,90 @@ def format_corpus(info: IndexInfo) -> str:
         for d in documents:
             lines.append(f"  {d.date or '-':<10}  {d.language}  {d.confidence or '-':<11}  {d.title}")
     return "\n".join(lines)
+
+
+# -- the manager's workflow: briefs and the corpus-gap report ------------------------------------
+_PERIOD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdwm]?)\s*$")
+_PERIOD_DAYS = {"h": 1 / 24, "d": 1.0, "w": 7.0, "m": 30.0, "": 1.0}
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """``30d``, ``12h``, ``2w``, ``3m`` (30-day months) before now, or a date such as ``2026-01-31``."""
+    now = now or datetime.now(UTC)
+    match = _PERIOD.match(value)
+    if match:
+        return now - timedelta(days=float(match.group(1)) * _PERIOD_DAYS[match.group(2)])
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"--since takes a period such as 30d, 12h, 2w or a date such as 2026-01-31, "
+                   f"not '{value}'.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _conversations(settings: Settings) -> ConversationStore:
+    from .storage.conversations import ConversationStore
+    from .storage.feedback import FeedbackStore
+
+    if settings.database_url is None and not settings.feedback_db.exists():
+        raise fail(f"No conversations yet: {settings.feedback_db} does not exist.", 1)
+    return ConversationStore(FeedbackStore.for_settings(settings))
+
+
+@app.command("conversations")
+def conversations_command(
+    limit: Annotated[int, typer.Option(help="How many, the latest first.")] = 30,
+    channel: Annotated[str | None, typer.Option(help="Only 'web' or 'slack'.")] = None,
+) -> None:
+    """List the latest saved conversations (web and Slack) with their ids, for `assistant brief`."""
+    listed = _conversations(Settings()).recent(limit, channel)
+    for summary, owner in listed:
+        typer.echo(f"{summary.id:>6}  {summary.channel:<5}  {summary.turns:>3} questions  "
+                   f"{datetime.fromtimestamp(summary.updated, UTC):%Y-%m-%d %H:%M}  {owner or '-'}  {summary.title}")
+    if not listed:
+        typer.echo("No saved conversations.")
+
+
+@app.command("brief")
+def brief_command(
+    conversation_id: Annotated[int, typer.Argument(help="The conversation's id (see `assistant conversations`).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="File to write (.pdf or .md); '-' prints Markdown.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="pdf or md (default: from --output, else pdf).")] = None,
+) -> None:
+    """Export a conversation as a strategy brief: questions, answers and numbered sources with their quotes."""
+    from .api import Assistant
+
+    chosen = fmt or ("md" if output is not None and (str(output) == "-" or output.suffix.lower() == ".md") else "pdf")
+    if chosen not in {"pdf", "md"}:
+        raise fail(f"--format is pdf or md, not '{chosen}'.")
+    settings = Settings()
+    conversation = _conversations(settings).get(conversation_id, owner=None)
+    if conversation is None:
+        raise fail(f"There is no conversation {conversation_id}.", 1)
+    brief = Assistant(settings).workflow().export_brief(conversation, "md" if chosen == "md" else "pdf")
+    if output is not None and str(output) == "-":
+        typer.echo(brief.data.decode("utf-8"), nl=False)
+        return
+    target = output or Path(brief.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(brief.data)
+    typer.echo(f"Brief of conversation {conversation_id} ({len(conversation.turns)} questions) written to {target}.")
+
+
+@app.command("gaps")
+def gaps_command(
+    since: Annotated[str, typer.Option(help="Start of the period: 30d, 12h, 2w, 3m or a date.")] = "30d",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """The corpus-gap report: refused and thumbs-down questions of the period, grouped by topic."""
+    from .api import Assistant
+
+    settings = Settings()
+    start, end = parse_since(since), datetime.now(UTC)
+    candidates = _conversations(settings).gap_candidates(start.timestamp(), end.timestamp())
+    report = Assistant(settings).workflow().gap_report(candidates, start, end)
+    typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else report.to_text())
 
 
 # Front ends living in their own sub-packages add their commands through ``register(app)``.

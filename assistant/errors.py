@@ -50,6 +50,10 @@ class UploadTooLarge(UploadError):
     """An upload is over the size limit."""
 
 
+class UnknownDocument(AssistantError, ValueError):
+    """A document named by id is not in the index (or not withdrawn, for a restore)."""
+
+
 # -- evaluation ---------------------------------------------------------------------------------
 class DatasetError(AssistantError, ValueError):
     """The golden set cannot be used; the message says which record and why."""

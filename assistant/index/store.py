@@ -53,13 +53,20 @@ def index_name(settings: Settings) -> str:
 def wipe_index(settings: Settings, embeddings: Embeddings) -> None:
     """Remove the index: a server's collections of this index name, or the whole embedded folder.
 
-    The embedded folder is removed rather than opened, since it may be the corrupt thing.
+    The embedded folder is removed rather than opened, since it may be the corrupt thing. The
+    documents an administrator withdrew stay withdrawn when they can still be read.
     """
+    try:
+        withdrawn = IndexStore(settings, embeddings).withdrawn()
+    except Exception:  # a corrupt index: nothing can be read from it
+        withdrawn = {}
     if settings.chroma_host:
         IndexStore(settings, embeddings).wipe()
-        return
-    shutil.rmtree(settings.index_dir, ignore_errors=True)
-    SharedSystemClient.clear_system_cache()
+    else:
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
+        SharedSystemClient.clear_system_cache()
+    if withdrawn:
+        IndexStore(settings, embeddings).set_withdrawn(withdrawn)
 
 
 def make_client(settings: Settings) -> chromadb.ClientAPI:
@@ -147,12 +154,33 @@ class IndexStore:
         live = metadata.get("generation")
         return str(live) if live else None
 
+    def _update_pointer(self, **values: str | float) -> None:
+        """Change some of the pointer's entries; the others (generation, withdrawn, last ingest) stay."""
+        pointer = self._pointer()
+        pointer.modify(metadata={**(pointer.metadata or {}), **values})
+
+    def withdrawn(self) -> dict[str, dict[str, Any]]:
+        """Documents an administrator took out of this index (by doc id): ingest leaves them out."""
+        found = json.loads(str((self._pointer().metadata or {}).get("withdrawn") or "{}"))
+        return found if isinstance(found, dict) else {}
+
+    def set_withdrawn(self, withdrawn: dict[str, dict[str, Any]]) -> None:
+        self._update_pointer(withdrawn=json.dumps(withdrawn, ensure_ascii=False))
+
+    def last_ingest(self) -> dict[str, Any] | None:
+        """The report of the latest ingest into this index, as ``record_ingest`` kept it."""
+        found = json.loads(str((self._pointer().metadata or {}).get("last_ingest") or "null"))
+        return found if isinstance(found, dict) else None
+
+    def record_ingest(self, report: dict[str, Any]) -> None:
+        self._update_pointer(last_ingest=json.dumps(report, ensure_ascii=False))
+
     def publish(self, generation: str) -> None:
         """Point readers at ``generation`` and drop the generations older than it.
 
         Newer ones are left alone: they belong to an ingest still running elsewhere.
         """
-        self._pointer().modify(metadata={"generation": generation, "published": time.time()})
+        self._update_pointer(generation=generation, published=time.time())
         for name in self._generations():
             if _generation_time(name) < _generation_time(generation):
                 self.drop(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .loaders import file_sha256, load_document
 
 log = logging.getLogger(__name__)
 _EMBED_BATCH = 64
+_KEPT_SKIPS = 200
 
 
 class SkippedFile(BaseModel):
@@ -34,6 +36,7 @@ class IngestReport(BaseModel):
     chunks_copied: int = 0
     chunks_total: int = 0
     skipped: list[SkippedFile] = Field(default_factory=list)
+    withdrawn: list[str] = Field(default_factory=list, description="Doc ids left out: an administrator withdrew them.")
     generation: str | None = None
     published: bool = False
 
@@ -41,7 +44,9 @@ class IngestReport(BaseModel):
         return (
             f"{self.files_seen} files: {self.files_changed} new or changed, "
             f"{self.files_unchanged} unchanged, {self.files_deleted} removed, "
-            f"{len(self.skipped)} skipped; {self.chunks_embedded} chunks embedded, "
+            f"{len(self.skipped)} skipped"
+            + (f", {len(self.withdrawn)} withdrawn" if self.withdrawn else "")
+            + f"; {self.chunks_embedded} chunks embedded, "
             f"{self.chunks_total} in the index"
         )
 
@@ -88,7 +93,20 @@ def ingest(
     are removed. Nothing is visible to readers until the new generation is published.
     """
     with store.ingest_lock():
-        return _ingest(settings, store, paths, progress, on_skip)
+        report = _ingest(settings, store, paths, progress, on_skip)
+        _record(store, report, paths)
+        return report
+
+
+def _record(store: IndexStore, report: IngestReport, paths: list[Path] | None) -> None:
+    """Keep the report beside the index, for the corpus tab (the last 200 skipped files)."""
+    kept = report.model_dump(mode="json")
+    kept["skipped"] = kept["skipped"][:_KEPT_SKIPS]
+    kept.update(finished=time.time(), paths=[str(p) for p in paths or []])
+    try:
+        store.record_ingest(kept)
+    except Exception as error:  # the ingest itself worked; only its report is not kept
+        log.warning("the ingest report was not kept (%s)", error.__class__.__name__)
 
 
 def _ingest(
@@ -105,11 +123,14 @@ def _ingest(
     report = IngestReport(files_seen=len(files), skipped=skipped)
 
     live = store.live_generation()
+    withdrawn = set(store.withdrawn())
     live_files: dict[str, str] = {}
+    live_docs: dict[str, str] = {}
     if live:
         for batch in store.records(live):
             for metadata in batch.metadatas:
                 live_files[str(metadata["path"])] = str(metadata["file_hash"])
+                live_docs[str(metadata["path"])] = str(metadata["doc_id"])
 
     new_chunks: list[Chunk] = []
     keep_paths: set[str] = set()
@@ -138,6 +159,9 @@ def _ingest(
                 path=key, reason=f"{path.name}: doc id '{document.doc_id}' already used by "
                 f"{Path(doc_ids[document.doc_id]).name}"))
             continue
+        if document.doc_id in withdrawn:
+            report.withdrawn.append(document.doc_id)
+            continue
         doc_ids[document.doc_id] = key
         new_chunks.extend(chunk_document(document, settings.answer.chunk_max_chars))
         report.files_changed += 1
@@ -147,6 +171,11 @@ def _ingest(
     for key in live_files:
         if (key in skipped_paths and Path(key).exists()) or (key not in keep_paths and not _under(key, roots)):
             keep_paths.add(key)
+    for key in list(keep_paths):  # a withdrawn document leaves the index, whatever else happened to its file
+        if live_docs.get(key) in withdrawn:
+            keep_paths.discard(key)
+            report.withdrawn.append(live_docs[key])
+    report.withdrawn = sorted(set(report.withdrawn))
     report.files_deleted = sum(
         1 for key in live_files if key not in keep_paths and key not in doc_ids.values()
     )

@@ -97,6 +97,9 @@ def save_and_ingest(source: BinaryIO, original: str, folder: Path, limit: int,
     report = ingest([final])
     if report.skipped:
         raise UploadError(f"'{name}' was not indexed: {report.skipped[0].reason}")
+    if report.withdrawn:
+        raise UploadError(f"'{name}' was not indexed: an administrator withdrew the document "
+                          f"'{report.withdrawn[0]}'; restore it in the Corpus tab first.")
     if report.files_changed == 0:
         message = f"'{name}' is already in the index, unchanged."
     else:

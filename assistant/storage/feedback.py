@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..errors import AlreadyRated, StorageError, UnknownTurn
 from ..logs import NO_REQUEST, current_request_id
-from ..models import Answer, Language, Turn
+from ..models import Answer, Citation, Language, Turn
 from ..settings import Settings
 from .database import database_url, describe, migrate, open_engine
 from .schema import conversations, feedback, turns
@@ -36,6 +36,14 @@ T = TypeVar("T")
 _TABLES = {"turns": turns, "feedback": feedback, "conversations": conversations}
 _WRITE_ATTEMPTS = 20
 _MAX_ID = 2**63  # ids are 64-bit signed integers in both databases
+TITLE_CHARS = 120
+
+
+def stored_citation(citation: Citation) -> dict[str, Any]:
+    """A citation as a turn keeps it: the public fields, and what a saved conversation and a brief show
+    later (the date, the whole passage and where the quote sits in it)."""
+    return {**citation.public(), "date": citation.date, "chunk_id": citation.chunk_id,
+            "quote_start": citation.quote_start, "chunk_text": citation.chunk_text}
 
 
 @dataclass(frozen=True)
@@ -108,22 +116,26 @@ class FeedbackStore:
     def _insert_turn(self, db: Connection, answer: Answer, channel: Channel, user: str | None,
                      conversation: str | None) -> int:
         now = time.time()
-        conversation_id = self._conversation_id(db, conversation, channel, user, now) if conversation else None
+        conversation_id = (self._conversation_id(db, conversation, channel, user, now, answer.question)
+                           if conversation else None)
         request_id = current_request_id()
         result = db.execute(insert(turns).values(
             created=now, channel=channel, user=user, question=answer.question,
             standalone_question=answer.standalone_question, language=answer.language,
             answer=answer.answer, refused=int(answer.refused),
-            citations=json.dumps([c.public() for c in answer.citations], ensure_ascii=False),
+            citations=json.dumps([stored_citation(c) for c in answer.citations], ensure_ascii=False),
             retrieved=json.dumps([{"chunk_id": r.chunk.id, "score": r.score} for r in answer.retrieved]),
             settings=self._settings_json, settings_hash=self._settings_hash, total_ms=answer.timings_ms.total,
             conversation_id=conversation_id, request_id=None if request_id == NO_REQUEST else request_id,
         ))
         return _new_id(result.inserted_primary_key)
 
-    def _conversation_id(self, db: Connection, key: str, channel: str, user: str | None, now: float) -> int:
-        """The id of conversation ``key``, created on first use (by whichever replica is first)."""
-        values = {"key": key[:300], "channel": channel, "user": user, "created": now, "updated": now}
+    def _conversation_id(self, db: Connection, key: str, channel: str, user: str | None, now: float,
+                         first_question: str = "") -> int:
+        """The id of conversation ``key``, created on first use (by whichever replica is first) and
+        named after its first question."""
+        values = {"key": key[:300], "channel": channel, "user": user, "created": now, "updated": now,
+                  "title": " ".join(first_question.split())[:TITLE_CHARS] or None}
         dialect = postgresql if db.dialect.name == "postgresql" else sqlite
         db.execute(dialect.insert(conversations).values(**values).on_conflict_do_nothing(index_elements=["key"]))
         db.execute(update(conversations).where(conversations.c.key == values["key"]).values(updated=now))

@@ -3,8 +3,9 @@
 The migrations in ``migrations/versions`` are what creates and changes them; a test checks that
 a database upgraded to head has exactly these tables, columns, indexes and constraints.
 
-- ``conversations``: one per conversation a front end keeps (today a Slack thread; the web's saved
-  conversations next), found by ``key`` (``slack:C123:1712345678.000100``).
+- ``conversations``: one per conversation a front end keeps (a Slack thread, a saved web conversation),
+  found by ``key`` (``slack:C123:1712345678.000100``, ``web:<uuid>``); ``user`` is its owner (a Slack
+  user, a logged-in web user, or ``browser:<digest>`` of the page's cookie) and ``title`` its name.
 - ``turns``: every answered question, with its citations and what it was retrieved from; in a
   conversation when it belongs to one.
 - ``feedback``: a rating (1 or -1) with an optional comment, on a turn when the turn is known. A
@@ -65,6 +66,7 @@ turns = Table(
     Column("conversation_id", ID, ForeignKey("conversations.id", name="turns_conversation_fk")),
     Column("request_id", String(64)),
     Index("turns_conversation", "conversation_id", "id"),
+    Index("turns_created", "created"),
     sqlite_autoincrement=True,
 )
 
@@ -86,5 +88,7 @@ feedback = Table(
     Column("rater", Text),
     Index("feedback_rating", "rating"),
     Index("feedback_once_per_rater", "turn_id", "rater", "rating", unique=True),
+    Index("feedback_created", "created"),
+    Index("feedback_turn", "turn_id"),
     sqlite_autoincrement=True,
 )
