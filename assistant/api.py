@@ -25,6 +25,7 @@ from .answer.extractive import (
 )
 from .answer.generate import generate
 from .answer.prompts import condense_messages, message_text
+from .answer.question import QuestionAnalysis, analyse_turn
 from .answer.safety import redact, secret_values
 from .errors import IndexUnavailable, QuestionError, UploadTooLarge
 from .index.embeddings import load_embeddings
@@ -72,6 +73,7 @@ class ChainState:
     terms: dict[str, float] = field(default_factory=dict)
     embedding: list[float] = field(default_factory=list)
     retrieved: list[ScoredChunk] = field(default_factory=list)
+    analysis: QuestionAnalysis | None = None
     idf: Callable[[str], float] = _unknown_word
     retrieve_ms: float = 0.0
 
@@ -273,17 +275,20 @@ class Assistant:
                         terms.setdefault(term, 1.0)
             except Exception as error:  # the heuristic result stands
                 log.warning("condense failed: %s", error.__class__.__name__)
-        return replace(state, standalone=standalone, terms=terms)
+        return replace(state, standalone=standalone, terms=terms,
+                       analysis=analyse_turn(state.question, standalone, state.language))
 
     def _retrieve(self, state: ChainState) -> ChainState:
         started = time.perf_counter()
         retriever = self.retriever()
         embedding = self.embeddings.embed_query(state.standalone)
         follow_up_subject = state.standalone != state.question and has_new_subject(state.question)
+        # a decision to weigh needs both sides: twice the passages of a look-up
+        wide = state.analysis is not None and (state.analysis.weighing or state.analysis.kind == "comparison")
 
         def search(retriever: HybridRetriever) -> list[ScoredChunk]:
             return retriever.retrieve(
-                state.standalone, embedding,
+                state.standalone, embedding, k=self.settings.answer.top_k * (2 if wide else 1),
                 focus=state.question if follow_up_subject else None,
                 prefer_language=state.language,
                 language=state.filter_language,
@@ -319,7 +324,7 @@ class Assistant:
             state.terms, state.embedding, state.retrieved, state.language,
             state.idf, self.sentence_vectors,
             self.settings.answer.refusal_threshold, self.settings.answer.max_sentences,
-            is_quantity_question(state.question), self.settings.answer.select_ratio,
+            is_quantity_question(state.question), self.settings.answer.select_ratio, state.analysis,
         )
         answer = Answer(
             question=state.question, standalone_question=state.standalone,
@@ -331,7 +336,8 @@ class Assistant:
         if model is not None and not extractive.refused:
             llm = observe.started("llm", step, purpose="answer", model=self.settings.answer.llm)
             try:
-                yield from generate(model, self.settings.answer.llm, state.standalone, answer, self._secrets, stream)
+                yield from generate(model, self.settings.answer.llm, state.standalone, answer, self._secrets, stream,
+                                    state.analysis)
             finally:
                 llm.finish(mode=answer.mode)
         answer.answer = redact(answer.answer, self._secrets)
