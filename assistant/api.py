@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 # Control characters, and lone surrogates: JSON can carry them, but no encoder accepts them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _POINTER_CHECK_S = 1.0
+# For each of the first entities a question names, the best passages of the documents that name it.
+_ABOUT_ENTITIES, _ABOUT_EXTRA = 3, 3
 
 
 def _search_failed(settings: Settings, error: BaseException) -> str:
@@ -286,24 +288,36 @@ class Assistant:
         # a decision to weigh needs both sides: twice the passages of a look-up
         wide = state.analysis is not None and (state.analysis.weighing or state.analysis.kind == "comparison")
 
-        def search(retriever: HybridRetriever) -> list[ScoredChunk]:
+        def search(retriever: HybridRetriever, doc_ids: list[str] | None = state.doc_ids,
+                   k: int = self.settings.answer.top_k * (2 if wide else 1)) -> list[ScoredChunk]:
             return retriever.retrieve(
-                state.standalone, embedding, k=self.settings.answer.top_k * (2 if wide else 1),
+                state.standalone, embedding, k=k,
                 focus=state.question if follow_up_subject else None,
                 prefer_language=state.language,
                 language=state.filter_language,
-                doc_ids=state.doc_ids,
+                doc_ids=doc_ids,
             )
 
+        def search_about(retriever: HybridRetriever) -> list[ScoredChunk]:
+            """The best passages, and the best of the documents that name what the question is about:
+            a question on Colombia asked in English must reach the French article on Colombia."""
+            found = search(retriever)
+            for entity in (state.analysis.entities if state.analysis else ())[:_ABOUT_ENTITIES]:
+                naming = [d for d in retriever.documents_about(entity) if not state.doc_ids or d in state.doc_ids]
+                if naming:
+                    seen = {s.chunk.id for s in found}
+                    found += [s for s in search(retriever, naming, _ABOUT_EXTRA) if s.chunk.id not in seen]
+            return found
+
         try:
-            retrieved = search(retriever)
+            retrieved = search_about(retriever)
         except Exception as error:
             # The generation may have been replaced under us, or the server may be down:
             # re-read the pointer once, then report plainly.
             self._checked_at = 0.0
             try:
                 retriever = self.retriever()
-                retrieved = search(retriever)
+                retrieved = search_about(retriever)
             except IndexUnavailable:
                 raise
             except Exception:

@@ -18,8 +18,9 @@ def test_evidence_about_another_country_is_not_about_the_question() -> None:
 
 def test_the_type_of_evidence_must_fit_the_question() -> None:
     share = analyse("What share of leaders cut staff because of AI?")
-    assert fits(share, "Gartner found 20% had cut staff.", {f.kind for f in figures("Gartner found 20% had cut staff.")})
-    assert not fits(share, "Gartner surveyed 321 leaders.", {f.kind for f in figures("Gartner surveyed 321 leaders.")})
+    found, surveyed = "Gartner found 20% had cut staff.", "Gartner surveyed 321 leaders."
+    assert fits(share, found, {f.kind for f in figures(found)})
+    assert not fits(share, surveyed, {f.kind for f in figures(surveyed)})
     when = analyse("When do the transparency duties apply?")
     assert fits(when, "They apply from 2 August 2026.", set())
     why = analyse("Why did Klarna rehire people?")

@@ -18,9 +18,9 @@ import pytest
 from assistant.api import Assistant
 from assistant.settings import Settings
 from tests.evaluation.openai_standin import Reply, running
+from tests.index.test_chroma_server import free_port, start_chroma
 from tests.stress.load import SlackClient, stack
 from tests.support import CORPUS, make_settings
-from tests.index.test_chroma_server import free_port, start_chroma
 
 pytestmark = pytest.mark.reliability
 
