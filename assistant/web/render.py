@@ -82,24 +82,43 @@ def render_answer(answer: Answer) -> str:
 
 
 def _body(text: str, numbers: set[int]) -> str:
-    """Paragraphs and ``- `` bullet lists, with known ``[n]`` markers as buttons."""
+    """Paragraphs, ``- `` bullet lists and ``| a | b |`` tables, with known ``[n]`` markers as buttons.
+
+    A line ending with a colon and followed by a list is a group label ("For:", "Risques :").
+    """
     out: list[str] = []
-    in_list = False
-    for line in _LINE_BREAK.split(text):
-        stripped = line.strip()
-        if not stripped:
+    open_tag = ""  # "ul" or "table" while one is open
+    lines = [line.strip() for line in _LINE_BREAK.split(text) if line.strip()]
+    for position, stripped in enumerate(lines):
+        kind = "ul" if stripped.startswith("- ") else "table" if _TABLE_LINE.match(stripped) else ""
+        if kind != open_tag:
+            if open_tag:
+                out.append(f"</{open_tag}>")
+            if kind:
+                out.append('<table class="compare">' if kind == "table" else "<ul>")
+            open_tag = kind
+        if kind == "table":
+            if not _TABLE_RULE.match(stripped):
+                cells = [c.strip() for c in stripped.strip("|").split("|")]
+                tag = "th" if out[-1] == '<table class="compare">' else "td"
+                out.append("<tr>" + "".join(f"<{tag}>{_markers(html.escape(c), numbers)}</{tag}>"
+                                            for c in cells) + "</tr>")
             continue
-        is_item = stripped.startswith("- ")
-        if is_item and not in_list:
-            out.append("<ul>")
-        elif not is_item and in_list:
-            out.append("</ul>")
-        in_list = is_item
-        content = _markers(html.escape(stripped[2:] if is_item else stripped), numbers)
-        out.append(f"<li>{content}</li>" if is_item else f"<p>{content}</p>")
-    if in_list:
-        out.append("</ul>")
+        content = _markers(html.escape(stripped[2:] if kind == "ul" else stripped), numbers)
+        following = lines[position + 1] if position + 1 < len(lines) else ""
+        if kind == "ul":
+            out.append(f"<li>{content}</li>")
+        elif stripped.endswith(":") and following.startswith("- ") and len(stripped) <= 40:
+            out.append(f'<p class="group-label"><strong>{content}</strong></p>')
+        else:
+            out.append(f"<p>{content}</p>")
+    if open_tag:
+        out.append(f"</{open_tag}>")
     return "".join(out)
+
+
+_TABLE_LINE = re.compile(r"^\|.*\|$")
+_TABLE_RULE = re.compile(r"^\|(?:\s*:?-{2,}:?\s*\|)+$")
 
 
 def _markers(escaped: str, numbers: set[int]) -> str:
