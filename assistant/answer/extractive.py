@@ -16,6 +16,8 @@ import numpy as np
 
 from ..models import Citation, Language, ScoredChunk
 from ..numbers import Figure
+from ..retrieval.glossary import translations
+from ..text import content_tokens
 from . import shapes
 from .candidates import Candidate, candidates_of, cosine, near_duplicate
 from .evidence import about, fits, other_places, stance
@@ -33,6 +35,7 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # well the retriever ranked the sentence's chunk; a bonus when it gives what the type asks for.
 _W_DENSE, _W_LEXICAL, _W_RANK, _W_FITS = 0.45, 0.45, 0.10, 0.08
 _OFF_SUBJECT = 0.5  # a sentence that names none of the question's names weighs half
+_OFF_TOPIC = 0.7  # a sentence that shares none of the question's subject words (nor their translations)
 _CONFLICT_RATIO = 0.5
 _CONFLICT_COSINE = 0.5
 _GROUP_SIZE = {"for": 3, "against": 3, "neutral": 2}
@@ -126,11 +129,23 @@ def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndar
     dense = np.maximum(vectors @ query / (np.linalg.norm(vectors, axis=1) * norm + 1e-9),
                        in_context @ query / (np.linalg.norm(in_context, axis=1) * norm + 1e-9))
     total_weight = sum(w * idf(t) for t, w in terms.items()) or 1.0
-    ranks = {id(r): i for i, r in enumerate(retrieved)}
+    # words of the same meaning ("reduced" for "cut", "emplois" for "jobs") count at half weight
+    synonyms = {t: w for t, w in translations(" ".join(terms)).items() if t not in terms}
+    # Ranks among the passages that hold evidence: a retrieved passage with nothing quotable (a
+    # document of orders to the assistant, say) must not push the others down.
+    quotable = {id(c.chunk) for c in candidates}
+    ranks = {id(r): i for i, r in enumerate(r for r in retrieved if id(r) in quotable)}
     typed = analysis.kind in ("figure", "date", "why", "who") or quantity_question
+    # The question's own subject words, apart from the names it is about ("capital" in "the capital of
+    # Australia"), with their translations: a sentence sharing none of them answers something else.
+    named = {t for e in analysis.entities for a in e.aliases for t in content_tokens(a)}
+    topic = {t for t in terms if t not in named and terms[t] >= 1.0}
+    topic |= set(translations(" ".join(topic)))
     for candidate, similarity in zip(candidates, dense, strict=True):
         candidate.dense = float(similarity)
-        candidate.lexical = sum(w * idf(t) for t, w in terms.items() if t in candidate.tokens) / total_weight
+        candidate.lexical = min(1.0, (sum(w * idf(t) for t, w in terms.items() if t in candidate.tokens)
+                                      + sum(w * idf(t) for t, w in synonyms.items() if t in candidate.tokens))
+                                / total_weight)
         rank_prior = 1.0 / (1 + ranks[id(candidate.chunk)])
         candidate.score = _W_DENSE * candidate.dense + _W_LEXICAL * candidate.lexical + _W_RANK * rank_prior
         candidate.about = about(analysis, candidate.text, candidate.context)
@@ -139,6 +154,8 @@ def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndar
             candidate.score += _W_FITS
         if not candidate.about:
             candidate.score *= _OFF_SUBJECT
+        if topic and not topic & (candidate.tokens | set(content_tokens(candidate.context))):
+            candidate.score *= _OFF_TOPIC
         if candidate.chunk.chunk.language != language:
             candidate.score *= 0.95
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..index.bm25 import BM25Index
+from ..answer.safety import only_instructions
 from .glossary import translations
 from ..models import Chunk, Language, ScoredChunk
 from ..settings import Settings
@@ -23,7 +24,9 @@ _OTHER_LANGUAGE_WEIGHT = 0.85
 
 class HybridRetriever:
     def __init__(self, chunks: list[Chunk], collection: Collection, settings: Settings) -> None:
-        self.chunks = chunks
+        # A passage made only of orders to the assistant informs no one: it is never retrieved, and
+        # its words do not move the others' BM25 weights (the dense hits it would get are dropped).
+        self.chunks = chunks = [c for c in chunks if not only_instructions(c.text)]
         self.collection = collection
         self.settings = settings
         self.row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
