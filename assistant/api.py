@@ -25,6 +25,7 @@ from .answer.extractive import (
 )
 from .answer.generate import generate
 from .answer.prompts import condense_messages, message_text
+from .answer.question import QuestionAnalysis, analyse_turn
 from .answer.safety import redact, secret_values
 from .errors import IndexUnavailable, QuestionError, UploadTooLarge
 from .index.embeddings import load_embeddings
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 # Control characters, and lone surrogates: JSON can carry them, but no encoder accepts them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _POINTER_CHECK_S = 1.0
+# For each of the first entities a question names, the best passages of the documents that name it.
+_ABOUT_ENTITIES, _ABOUT_EXTRA = 3, 3
 
 
 def _search_failed(settings: Settings, error: BaseException) -> str:
@@ -74,6 +77,7 @@ class ChainState:
     terms: dict[str, float] = field(default_factory=dict)
     embedding: list[float] = field(default_factory=list)
     retrieved: list[ScoredChunk] = field(default_factory=list)
+    analysis: QuestionAnalysis | None = None
     idf: Callable[[str], float] = _unknown_word
     retrieve_ms: float = 0.0
 
@@ -275,32 +279,47 @@ class Assistant:
                         terms.setdefault(term, 1.0)
             except Exception as error:  # the heuristic result stands
                 log.warning("condense failed: %s", error.__class__.__name__)
-        return replace(state, standalone=standalone, terms=terms)
+        return replace(state, standalone=standalone, terms=terms,
+                       analysis=analyse_turn(state.question, standalone, state.language))
 
     def _retrieve(self, state: ChainState) -> ChainState:
         started = time.perf_counter()
         retriever = self.retriever()
         embedding = self.embeddings.embed_query(state.standalone)
         follow_up_subject = state.standalone != state.question and has_new_subject(state.question)
+        # a decision to weigh needs both sides: twice the passages of a look-up
+        wide = state.analysis is not None and (state.analysis.weighing or state.analysis.kind == "comparison")
 
-        def search(retriever: HybridRetriever) -> list[ScoredChunk]:
+        def search(retriever: HybridRetriever, doc_ids: list[str] | None = state.doc_ids,
+                   k: int = self.settings.answer.top_k * (2 if wide else 1)) -> list[ScoredChunk]:
             return retriever.retrieve(
-                state.standalone, embedding,
+                state.standalone, embedding, k=k,
                 focus=state.question if follow_up_subject else None,
                 prefer_language=state.language,
                 language=state.filter_language,
-                doc_ids=state.doc_ids,
+                doc_ids=doc_ids,
             )
 
+        def search_about(retriever: HybridRetriever) -> list[ScoredChunk]:
+            """The best passages, and the best of the documents that name what the question is about:
+            a question on Colombia asked in English must reach the French article on Colombia."""
+            found = search(retriever)
+            for entity in (state.analysis.entities if state.analysis else ())[:_ABOUT_ENTITIES]:
+                naming = [d for d in retriever.documents_about(entity) if not state.doc_ids or d in state.doc_ids]
+                if naming:
+                    seen = {s.chunk.id for s in found}
+                    found += [s for s in search(retriever, naming, _ABOUT_EXTRA) if s.chunk.id not in seen]
+            return found
+
         try:
-            retrieved = search(retriever)
+            retrieved = search_about(retriever)
         except Exception as error:
             # The generation may have been replaced under us, or the server may be down:
             # re-read the pointer once, then report plainly.
             self._checked_at = 0.0
             try:
                 retriever = self.retriever()
-                retrieved = search(retriever)
+                retrieved = search_about(retriever)
             except IndexUnavailable:
                 raise
             except Exception:
@@ -321,7 +340,7 @@ class Assistant:
             state.terms, state.embedding, state.retrieved, state.language,
             state.idf, self.sentence_vectors,
             self.settings.answer.refusal_threshold, self.settings.answer.max_sentences,
-            is_quantity_question(state.question), self.settings.answer.select_ratio,
+            is_quantity_question(state.question), self.settings.answer.select_ratio, state.analysis,
         )
         answer = Answer(
             question=state.question, standalone_question=state.standalone,
@@ -333,7 +352,8 @@ class Assistant:
         if model is not None and not extractive.refused:
             llm = observe.started("llm", step, purpose="answer", model=self.settings.answer.llm)
             try:
-                yield from generate(model, self.settings.answer.llm, state.standalone, answer, self._secrets, stream)
+                yield from generate(model, self.settings.answer.llm, state.standalone, answer, self._secrets, stream,
+                                    state.analysis)
             finally:
                 llm.finish(mode=answer.mode)
         answer.answer = redact(answer.answer, self._secrets)

@@ -1,4 +1,8 @@
-"""Check a generated answer against its sources: markers must resolve, figures must be cited.
+"""Check a generated answer against its sources: markers must resolve, claims must be cited.
+
+Each sentence is checked against the sources *it* cites: a figure it states must be in one of
+them, and so must a country or region it names (a claim about the Philippines cited to a passage
+on South Africa is flagged).
 
 Works on plain strings and chunks, so it is tested without any language model.
 """
@@ -11,11 +15,16 @@ from dataclasses import dataclass, field
 from ..models import Citation, Language, ScoredChunk
 from ..numbers import numbers_in
 from ..text import content_tokens, split_sentences
+from .gazetteer import country_in
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _UNSUPPORTED_NOTE = {
     "en": "Note: {figures} could not be found in the cited sources; check before relying on it.",
     "fr": "Attention : {figures} ne figure pas dans les sources citées ; à vérifier.",
+}
+_OFF_SOURCE_NOTE = {
+    "en": "Note: no source cited for it names {places}; check before relying on it.",
+    "fr": "Attention : aucune source citée à l'appui ne mentionne {places} ; à vérifier.",
 }
 
 
@@ -48,8 +57,12 @@ def validate_answer(text: str, sources: list[ScoredChunk], language: Language) -
 
     sentences = [text[s:e] for s, e in split_sentences(text)] or [text]
     repaired_sentences = []
+    cited_by: list[tuple[str, set[int]]] = []  # each sentence's text and the sources it cites
     for sentence in sentences:
-        def replace(match: re.Match[str], sentence: str = sentence) -> str:
+        cites: set[int] = set()
+        cited_by.append((_MARKER.sub("", sentence), cites))
+
+        def replace(match: re.Match[str], sentence: str = sentence, cites: set[int] = cites) -> str:
             kept = []
             for raw in match.group(1).split(","):
                 n = int(raw)
@@ -57,6 +70,7 @@ def validate_answer(text: str, sources: list[ScoredChunk], language: Language) -
                     warnings.append(f"Removed citation [{n}]: it points to no source.")
                     continue
                 new = renumber.setdefault(n, len(renumber) + 1)
+                cites.add(n)
                 claims.setdefault(n, []).append(_MARKER.sub("", sentence))
                 kept.append(f"[{new}]")
             return "".join(kept)
@@ -75,12 +89,23 @@ def validate_answer(text: str, sources: list[ScoredChunk], language: Language) -
             chunk_text=chunk.text,
         ))
 
-    cited_numbers: set[str] = set()
-    for original in renumber:
-        cited_numbers |= numbers_in(sources[original - 1].chunk.text)
-    unsupported = sorted(numbers_in(_MARKER.sub("", repaired)) - cited_numbers)
+    unsupported: set[str] = set()
+    off_source: list[str] = []
+    every_cited = set(renumber)
+    for claim, cites in cited_by:
+        own = [sources[n - 1].chunk for n in (cites or every_cited)]
+        held = set().union(*(numbers_in(chunk.text) for chunk in own)) if own else set()
+        unsupported |= numbers_in(claim) - held
+        for place in country_in(claim):
+            if own and not any(place.named_in(f"{chunk.title} {chunk.text}") for chunk in own) \
+                    and place.name not in off_source:
+                off_source.append(place.name)
     if unsupported:
-        figures = ", ".join(unsupported)
-        warnings.append(f"Unsupported figures (in no cited source): {figures}.")
+        figures = ", ".join(sorted(unsupported))
+        warnings.append(f"Unsupported figures (in no source their sentence cites): {figures}.")
         repaired = f"{repaired}\n\n{_UNSUPPORTED_NOTE[language].format(figures=figures)}"
+    if off_source:
+        places = ", ".join(off_source)
+        warnings.append(f"Claims about {places} cite no source that names them.")
+        repaired = f"{repaired}\n\n{_OFF_SOURCE_NOTE[language].format(places=places)}"
     return ValidatedAnswer(repaired, citations, warnings)

@@ -1,7 +1,9 @@
-"""The grounded extractive answerer: quote the few retrieved sentences that answer.
+"""The grounded extractive answerer: quote the retrieved sentences that answer, in the shape asked.
 
-It writes nothing but a short frame in the question's language around sentences copied
-verbatim from cited chunks, so every claim in the answer is a checkable quote.
+It writes nothing but short labels in the question's language, table cells copied from the
+cited quotes and a correction line built from a cited figure, around sentences copied verbatim
+from the cited chunks, so every claim in the answer is a checkable quote. The question analysis
+(``question.py``) decides the shape and the evidence rules (``evidence.py``) decide what counts.
 """
 
 from __future__ import annotations
@@ -13,40 +15,32 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Citation, Language, ScoredChunk
-from ..numbers import amounts
-from ..text import content_tokens, split_sentences
-from .safety import looks_like_injection
+from ..numbers import Figure
+from ..retrieval.glossary import translations
+from ..text import content_tokens
+from . import shapes
+from .candidates import Candidate, candidates_of, cosine, near_duplicate
+from .evidence import about, fits, other_places, stance
+from .gazetteer import country_in
+from .question import QuestionAnalysis, analyse
 
-_INTRO = {"en": "Here is what the corpus says:", "fr": "Voici ce que dit le corpus :"}
-_OTHER_LANGUAGE_NOTE = {"en": " (source in French)", "fr": " (source en anglais)"}
 _QUANTITY_QUESTION = re.compile(
     r"\b(how (many|much)|what (share|percentage|proportion|part|number|figure)|combien|"
     r"quel(le)?s? (part|pourcentage|proportion|nombre|montant|chiffre)|percent|pourcentage|"
     r"montant|amount)\b",
     re.IGNORECASE,
 )
-_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Weights of the sentence score: meaning (dense), shared rare words (lexical), and how
-# well the retriever ranked the sentence's chunk.
-_W_DENSE, _W_LEXICAL, _W_RANK, _W_QUANTITY = 0.45, 0.45, 0.10, 0.08
-_DUPLICATE_COSINE = 0.8
-_SAME_FIGURES_COSINE = 0.6
-_DUPLICATE_JACCARD = 0.5
+# well the retriever ranked the sentence's chunk; a bonus when it gives what the type asks for.
+_W_DENSE, _W_LEXICAL, _W_RANK, _W_FITS = 0.45, 0.45, 0.10, 0.08
+_OFF_SUBJECT = 0.5  # a sentence that names none of the question's names weighs half
+_OFF_TOPIC = 0.7  # a sentence that shares none of the question's subject words (nor their translations)
 _CONFLICT_RATIO = 0.5
 _CONFLICT_COSINE = 0.5
-
-
-@dataclass
-class Candidate:
-    chunk: ScoredChunk
-    start: int
-    end: int
-    text: str
-    tokens: frozenset[str]
-    figures: frozenset[tuple[str, str]]
-    dense: float = 0.0
-    lexical: float = 0.0
-    score: float = 0.0
+_GROUP_SIZE = {"for": 3, "against": 3, "neutral": 2}
+_WEIGHING_FLOOR = 0.75  # share of the refusal threshold a for/against item must reach
+_WEIGHING_POOL = 24  # best on-subject sentences a decision answer picks its quotes from
 
 
 @dataclass
@@ -83,6 +77,10 @@ def refusal_text(language: Language) -> str:
             "so I will not guess.")
 
 
+def is_quantity_question(question: str) -> bool:
+    return bool(_QUANTITY_QUESTION.search(question))
+
+
 def answer_extractively(
     question_terms: dict[str, float],
     question_embedding: list[float],
@@ -94,117 +92,246 @@ def answer_extractively(
     max_sentences: int,
     quantity_question: bool,
     select_ratio: float = 0.8,
+    analysis: QuestionAnalysis | None = None,
 ) -> ExtractiveResult:
-    candidates = _candidates(retrieved)
+    candidates = candidates_of(retrieved)
     if not candidates or not question_terms:
         return ExtractiveResult(refusal_text(language), [], 0.0, True)
-
+    analysis = analysis or analyse("", language)  # no analysis: an open question about nothing named
     vectors = sentence_vectors.vectors([c.text for c in candidates])
+    # the same sentence read under its document's title: "It later changed course" is about Klarna
+    in_context = sentence_vectors.vectors([f"{c.chunk.chunk.title}: {c.text}" for c in candidates])
+    _score(candidates, vectors, in_context, question_embedding, question_terms, idf, retrieved, language, analysis,
+           quantity_question)
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    on_subject = [c for c in ranked if c.about]
+    best = on_subject[0] if on_subject else None
+    # a decision to weigh is broad: its evidence need not match the question's words as closely
+    bar = threshold * _WEIGHING_FLOOR if analysis.weighing else threshold
+    if best is None or best.score < bar or (analysis.kind == "figure" and analysis.wants != "any"
+                                             and not any(c.fits and c.score >= bar for c in on_subject)):
+        return _nothing_on(analysis, ranked, threshold, language)
+    picked = _Picker(vectors, {id(c): i for i, c in enumerate(candidates)})
+    if analysis.weighing:
+        return _weighed(analysis, on_subject, picked, threshold, language)
+    if analysis.kind == "comparison" and len(analysis.countries or analysis.entities) >= 2:
+        compared = _compared(analysis, on_subject, picked, threshold, language)
+        if compared is not None:
+            return compared
+    return _listed(analysis, on_subject, picked, threshold, max_sentences, select_ratio, language)
+
+
+def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndarray, question_embedding: list[float],
+           terms: dict[str, float], idf: Callable[[str], float], retrieved: list[ScoredChunk],
+           language: Language, analysis: QuestionAnalysis, quantity_question: bool) -> None:
     query = np.asarray(question_embedding, dtype=np.float32)
-    dense = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query) + 1e-9)
-    total_weight = sum(w * idf(t) for t, w in question_terms.items()) or 1.0
-    ranks = {id(r): i for i, r in enumerate(retrieved)}
+    norm = np.linalg.norm(query) + 1e-9
+    dense = np.maximum(vectors @ query / (np.linalg.norm(vectors, axis=1) * norm + 1e-9),
+                       in_context @ query / (np.linalg.norm(in_context, axis=1) * norm + 1e-9))
+    total_weight = sum(w * idf(t) for t, w in terms.items()) or 1.0
+    # words of the same meaning ("reduced" for "cut", "emplois" for "jobs") count at half weight
+    synonyms = {t: w for t, w in translations(" ".join(terms)).items() if t not in terms}
+    # Ranks among the passages that hold evidence: a retrieved passage with nothing quotable (a
+    # document of orders to the assistant, say) must not push the others down.
+    quotable = {id(c.chunk) for c in candidates}
+    ranks = {id(r): i for i, r in enumerate(r for r in retrieved if id(r) in quotable)}
+    typed = analysis.kind in ("figure", "date", "why", "who") or quantity_question
+    # The question's own subject words, apart from the names it is about ("capital" in "the capital of
+    # Australia"), with their translations: a sentence sharing none of them answers something else.
+    named = {t for e in analysis.entities for a in e.aliases for t in content_tokens(a)}
+    topic = {t for t in terms if t not in named and terms[t] >= 1.0}
+    topic |= set(translations(" ".join(topic)))
     for candidate, similarity in zip(candidates, dense, strict=True):
         candidate.dense = float(similarity)
-        candidate.lexical = sum(
-            w * idf(t) for t, w in question_terms.items() if t in candidate.tokens
-        ) / total_weight
+        candidate.lexical = min(1.0, (sum(w * idf(t) for t, w in terms.items() if t in candidate.tokens)
+                                      + sum(w * idf(t) for t, w in synonyms.items() if t in candidate.tokens))
+                                / total_weight)
         rank_prior = 1.0 / (1 + ranks[id(candidate.chunk)])
-        candidate.score = (
-            _W_DENSE * candidate.dense + _W_LEXICAL * candidate.lexical + _W_RANK * rank_prior
-        )
-        if quantity_question and _DIGIT.search(candidate.text):
-            candidate.score += _W_QUANTITY
+        candidate.score = _W_DENSE * candidate.dense + _W_LEXICAL * candidate.lexical + _W_RANK * rank_prior
+        candidate.about = about(analysis, candidate.text, candidate.context)
+        candidate.fits = fits(analysis, candidate.text, candidate.kinds)
+        if typed and candidate.fits:
+            candidate.score += _W_FITS
+        if not candidate.about:
+            candidate.score *= _OFF_SUBJECT
+        if topic and not topic & (candidate.tokens | set(content_tokens(candidate.context))):
+            candidate.score *= _OFF_TOPIC
         if candidate.chunk.chunk.language != language:
             candidate.score *= 0.95
 
-    ranked = sorted(candidates, key=lambda c: -c.score)
-    best = ranked[0]
-    if best.score < threshold:
-        return ExtractiveResult(refusal_text(language), [], best.score, True)
 
-    chosen: list[tuple[Candidate, np.ndarray]] = []
-    index_of = {id(c): i for i, c in enumerate(candidates)}
-    for candidate in ranked:
-        if len(chosen) == max_sentences or candidate.score < max(best.score * select_ratio, threshold):
-            break
-        vector = vectors[index_of[id(candidate)]]
-        if any(_near_duplicate(candidate, vector, other, other_vector)
-               for other, other_vector in chosen):
-            continue
-        chosen.append((candidate, vector))
+class _Picker:
+    """The quotes chosen so far, numbered in order, with no two saying the same thing."""
 
-    chosen.extend(_conflicting_figure(ranked, chosen, vectors, index_of, best.score, threshold))
+    def __init__(self, vectors: np.ndarray, index_of: dict[int, int]) -> None:
+        self.vectors, self.index_of = vectors, index_of
+        self.chosen: list[Candidate] = []
 
-    lines = [_INTRO[language]]
-    citations: list[Citation] = []
-    for n, (candidate, _) in enumerate(chosen, start=1):
+    def vector(self, candidate: Candidate) -> np.ndarray:
+        return self.vectors[self.index_of[id(candidate)]]
+
+    def take(self, candidate: Candidate, rival: bool = False) -> bool:
+        """Add a quote unless it repeats one already chosen (a rival figure is never a repeat)."""
+        if any(c is candidate for c in self.chosen):
+            return False
+        vector = self.vector(candidate)
+        if not rival and any(near_duplicate(candidate, vector, other, self.vector(other)) for other in self.chosen):
+            return False
+        self.chosen.append(candidate)
+        return True
+
+    def number(self, candidate: Candidate) -> int:
+        return next(i for i, c in enumerate(self.chosen, start=1) if c is candidate)
+
+    def quoted(self, candidate: Candidate, language: Language) -> shapes.Quoted:
         chunk = candidate.chunk.chunk
-        note = _OTHER_LANGUAGE_NOTE[language] if chunk.language != language else ""
-        lines.append(f"- {candidate.text} [{n}]{note}")
-        citations.append(Citation(
-            n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
-            locator=chunk.locator, quote=candidate.text, quote_start=candidate.start,
-            date=chunk.date, chunk_text=chunk.text,
-        ))
-    return ExtractiveResult("\n".join(lines), citations, best.score, False)
+        dated = any(f.kind != "year" for f in candidate.parsed) and not _YEAR.search(candidate.text)
+        return shapes.Quoted(self.number(candidate), candidate.text, chunk.language != language,
+                             chunk.date if dated else "")
+
+    def citations(self) -> list[Citation]:
+        return [_citation(n, c) for n, c in enumerate(self.chosen, start=1)]
 
 
-def _conflicting_figure(
-    ranked: list[Candidate],
-    chosen: list[tuple[Candidate, np.ndarray]],
-    vectors: np.ndarray,
-    index_of: dict[int, int],
-    best_score: float,
-    threshold: float,
-) -> list[tuple[Candidate, np.ndarray]]:
+def _listed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picker, threshold: float,
+            max_sentences: int, select_ratio: float, language: Language) -> ExtractiveResult:
+    best = ranked[0]
+    for candidate in ranked:
+        if len(picked.chosen) == max_sentences or candidate.score < max(best.score * select_ratio, threshold):
+            break
+        picked.take(candidate)
+    rival = _conflicting_figure(ranked, picked, best.score, threshold)
+    if rival is not None:
+        picked.take(rival, rival=True)
+    first_line = _correction(analysis, picked, language)
+    quotes = [picked.quoted(c, language) for c in picked.chosen]
+    return ExtractiveResult(shapes.listing(quotes, language, first_line), picked.citations(), best.score, False)
+
+
+def _weighed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picker, threshold: float,
+             language: Language) -> ExtractiveResult:
+    """Should-we, pros-and-cons and risks: the best quotes for, against, and figures to weigh.
+
+    A decision question is broad, so its quotes are the best on-subject sentences by rank, down
+    to a lower bar than a look-up's, sorted by stance.
+    """
+    grouped: dict[str, list[Candidate]] = {"for": [], "against": [], "neutral": []}
+    for candidate in ranked[:_WEIGHING_POOL]:
+        if candidate.score < threshold * _WEIGHING_FLOOR:
+            break
+        side = stance(candidate.text)
+        if side == "neutral" and not (candidate.kinds - {"year"}):
+            continue  # a neutral sentence is worth weighing only for its figures
+        if len(grouped[side]) < _GROUP_SIZE[side] and picked.take(candidate):
+            grouped[side].append(candidate)
+    if not grouped["for"] and not grouped["against"]:
+        picked.chosen.clear()
+        return _listed(analysis, ranked, picked, threshold * _WEIGHING_FLOOR, 3, 0.0, language)
+    quoted = {side: [picked.quoted(c, language) for c in group] for side, group in grouped.items()}
+    answer = shapes.groups(quoted, language, risks=analysis.kind == "risks")
+    return ExtractiveResult(answer, picked.citations(), ranked[0].score, False)
+
+
+def _compared(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picker, threshold: float,
+              language: Language) -> ExtractiveResult | None:
+    """A small table (entity, figure, date, source) whose cells are copied from the cited quotes."""
+    entities = analysis.countries or analysis.entities
+    rows: list[shapes.Row] = []
+    wanted = analysis.wants
+    for entity in entities:
+        for candidate in ranked:
+            if candidate.score < threshold * _WEIGHING_FLOOR:
+                break
+            figure = next((f for f in candidate.parsed if f.kind != "year" and (wanted in ("any", f.kind))), None)
+            if figure is None or not entity.named_in(candidate.text + " " + candidate.context):
+                continue
+            picked.take(candidate)
+            if any(c is candidate for c in picked.chosen):
+                year = _YEAR.search(candidate.text)
+                rows.append(shapes.Row(entity.name, candidate.text[figure.start:figure.end],
+                                       year.group() if year else candidate.chunk.chunk.date, picked.number(candidate)))
+                break
+    if len(rows) < 2:
+        picked.chosen.clear()
+        return None
+    quotes = [picked.quoted(c, language) for c in picked.chosen]
+    return ExtractiveResult(shapes.table(rows, quotes, language), picked.citations(), ranked[0].score, False)
+
+
+def _nothing_on(analysis: QuestionAnalysis, ranked: list[Candidate], threshold: float,
+                language: Language) -> ExtractiveResult:
+    """Refuse; when the best evidence is about other places of the same kind, say so and cite it."""
+    best = max((c.score / _OFF_SUBJECT if not c.about else c.score for c in ranked), default=0.0)
+    places = [e for e in analysis.entities if e.kind in ("country", "region")]
+    if places and ranked:
+        nearby: list[Candidate] = []
+        others: list[str] = []
+        for candidate in ranked:
+            if candidate.about or candidate.score / _OFF_SUBJECT < threshold:
+                continue
+            found = other_places(analysis, candidate.text, candidate.context,
+                                 country_in(candidate.text + " " + candidate.context))
+            if found and found[0].name not in others:
+                others.append(found[0].name)
+                nearby.append(candidate)
+            if len(nearby) == 2:
+                break
+        if nearby:
+            quotes = [shapes.Quoted(n, c.text, c.chunk.chunk.language != language)
+                      for n, c in enumerate(nearby, start=1)]
+            text = shapes.nothing_on([e.name for e in places], others, quotes, language)
+            citations = [_citation(n, c) for n, c in enumerate(nearby, start=1)]
+            return ExtractiveResult(text, citations, best, True)
+    return ExtractiveResult(refusal_text(language), [], best, True)
+
+
+def _correction(analysis: QuestionAnalysis, picked: _Picker, language: Language) -> str | None:
+    """A figure the question asserts and the best quote contradicts is corrected first."""
+    if not analysis.asserted or not picked.chosen:
+        return None
+    stated = [f for c in picked.chosen for f in c.parsed]
+    for asserted in analysis.asserted:
+        if any(_same_figure(asserted, f) for f in stated):
+            return None  # the corpus says it too: no premise to correct
+        for candidate in picked.chosen:
+            rival = next((f for f in candidate.parsed if f.kind == asserted.kind and not _same_figure(asserted, f)),
+                         None)
+            if rival is not None:
+                written = analysis.text[asserted.start:asserted.end]
+                return shapes.correction(written, candidate.text[rival.start:rival.end],
+                                         picked.number(candidate), language)
+    return None
+
+
+def _same_figure(a: Figure, b: Figure) -> bool:
+    return a.kind == b.kind and abs(a.magnitude - b.magnitude) <= 1e-9 * max(abs(a.magnitude), 1.0)
+
+
+def _conflicting_figure(ranked: list[Candidate], picked: _Picker, best_score: float,
+                        threshold: float) -> Candidate | None:
     """A sentence on the same point that gives other figures.
 
     Sources disagree (the article's 325 M EUR against the US$378 M reported elsewhere): the
     answer must show both, each with its citation, rather than pick one silently.
     """
-    shown = frozenset().union(*(c.figures for c, _ in chosen)) if chosen else frozenset()
+    shown = frozenset().union(*(c.figures for c in picked.chosen)) if picked.chosen else frozenset()
     if not shown:
-        return []
+        return None
+    shown_kinds = {kind for _, kind in shown}
     for candidate in ranked:
         if candidate.score < max(best_score * _CONFLICT_RATIO, threshold):
             break
-        shown_kinds = {kind for _, kind in shown}
         new_same_kind = {f for f in candidate.figures - shown if f[1] in shown_kinds}
-        if not new_same_kind or any(candidate is c for c, _ in chosen):
+        if not new_same_kind or any(candidate is c for c in picked.chosen):
             continue
-        vector = vectors[index_of[id(candidate)]]
-        related = max(_cosine(vector, v) for _, v in chosen)
+        related = max(cosine(picked.vector(candidate), picked.vector(c)) for c in picked.chosen)
         if related >= _CONFLICT_COSINE:
-            return [(candidate, vector)]
-    return []
+            return candidate
+    return None
 
 
-def _candidates(retrieved: list[ScoredChunk]) -> list[Candidate]:
-    candidates = []
-    for scored in retrieved:
-        text = scored.chunk.text
-        for start, end in split_sentences(text):
-            sentence = text[start:end]
-            tokens = frozenset(content_tokens(sentence))
-            # Headings and fragments are not evidence, and neither are orders to the assistant.
-            if len(tokens) >= 3 and not looks_like_injection(sentence):
-                candidates.append(Candidate(scored, start, end, sentence, tokens,
-                                            frozenset(amounts(sentence))))
-    return candidates
-
-
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
-
-
-def _near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: np.ndarray) -> bool:
-    cosine = _cosine(a_vector, b_vector)
-    jaccard = len(a.tokens & b.tokens) / max(len(a.tokens | b.tokens), 1)
-    same_figures = bool(a.figures) and a.figures == b.figures
-    return (cosine > _DUPLICATE_COSINE or jaccard > _DUPLICATE_JACCARD
-            or (same_figures and cosine > _SAME_FIGURES_COSINE))
-
-
-def is_quantity_question(question: str) -> bool:
-    return bool(_QUANTITY_QUESTION.search(question))
+def _citation(n: int, candidate: Candidate) -> Citation:
+    chunk = candidate.chunk.chunk
+    return Citation(n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
+                    locator=chunk.locator, quote=candidate.text, quote_start=candidate.start, date=chunk.date,
+                    chunk_text=chunk.text)

@@ -16,6 +16,7 @@ from ..models import Answer
 from .citations import validate_answer
 from .extractive import refusal_text
 from .prompts import NOT_FOUND, answer_messages, message_text
+from .question import QuestionAnalysis
 from .safety import redact
 
 if TYPE_CHECKING:
@@ -28,8 +29,9 @@ FALLBACK_NOTE = {
 }
 
 
-def _reply(model: BaseChatModel, question: str, answer: Answer, stream: bool) -> Iterator[str]:
-    messages = answer_messages(question, answer.retrieved, answer.language)
+def _reply(model: BaseChatModel, question: str, answer: Answer, stream: bool,
+           analysis: QuestionAnalysis | None) -> Iterator[str]:
+    messages = answer_messages(question, answer.retrieved, answer.language, analysis)
     if not stream:
         yield message_text(model.invoke(messages))
         return
@@ -40,7 +42,7 @@ def _reply(model: BaseChatModel, question: str, answer: Answer, stream: bool) ->
 
 
 def generate(model: BaseChatModel, model_name: str, question: str, answer: Answer,
-             secrets: list[str], stream: bool = False) -> Iterator[str]:
+             secrets: list[str], stream: bool = False, analysis: QuestionAnalysis | None = None) -> Iterator[str]:
     """Yield the draft's text pieces (all at once unless ``stream``); then rewrite ``answer`` in place.
 
     ``answer`` arrives holding the extractive answer and the retrieved sources; it leaves holding
@@ -49,7 +51,7 @@ def generate(model: BaseChatModel, model_name: str, question: str, answer: Answe
     language = answer.language
     pieces: list[str] = []
     try:
-        for piece in _reply(model, question, answer, stream):
+        for piece in _reply(model, question, answer, stream, analysis):
             pieces.append(piece)
             yield redact(piece, secrets)
         # before validation, so no part of a secret is echoed in a warning about figures either

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from ..models import Language, ScoredChunk, Turn
 from ..text import split_sentences
+from .evidence import stance
+from .question import QuestionAnalysis
 from .safety import looks_like_injection
 
 if TYPE_CHECKING:  # the prompt stack is imported only when an LLM is configured
@@ -61,7 +63,7 @@ def answer_prompt() -> ChatPromptTemplate:
 
     # The sources are a template *value*: braces inside a document are never read as variables.
     return ChatPromptTemplate.from_messages(
-        [("system", ANSWER_SYSTEM), ("human", "{sources}\n\nQuestion: {question}")]
+        [("system", ANSWER_SYSTEM), ("human", "{sources}\n\n{guidance}Question: {question}")]
     )
 
 
@@ -74,10 +76,40 @@ def condense_prompt() -> ChatPromptTemplate:
     )
 
 
-def answer_messages(question: str, sources: list[ScoredChunk], language: Language) -> list[BaseMessage]:
+def answer_messages(question: str, sources: list[ScoredChunk], language: Language,
+                    analysis: QuestionAnalysis | None = None) -> list[BaseMessage]:
     return answer_prompt().format_messages(
-        language=_LANGUAGE_NAME[language], sources=format_sources(sources), question=question
+        language=_LANGUAGE_NAME[language], sources=format_sources(sources), question=question,
+        guidance=guidance(analysis, sources),
     )
+
+
+def guidance(analysis: QuestionAnalysis | None, sources: list[ScoredChunk]) -> str:
+    """What the question analysis found, as instructions: the shape to answer in and the evidence groups."""
+    if analysis is None:
+        return ""
+    lines: list[str] = []
+    if analysis.weighing:
+        sides: dict[str, list[str]] = {"for": [], "against": []}
+        for n, scored in enumerate(sources, start=1):
+            side = stance(scored.chunk.text)
+            if side in sides:
+                sides[side].append(f"[{n}]")
+        lines.append("This is a decision to weigh: answer in two labelled groups, 'For:' and 'Against:', each item "
+                     "one sentence with its marker, and give figures with their dates.")
+        lines.extend(f"Sources that mostly speak {side}: {' '.join(found)}." for side, found in sides.items() if found)
+    elif analysis.kind == "comparison" and len(analysis.entities) >= 2:
+        names = ", ".join(e.name for e in analysis.entities)
+        lines.append(f"Compare {names}: for each, the figure the sources give, its date and its marker.")
+    if analysis.asserted:
+        stated = ", ".join(analysis.text[f.start:f.end] for f in analysis.asserted)
+        lines.append(f"The question asserts {stated}: if the sources give another figure, say so first.")
+    if analysis.kind == "who":
+        lines.append("Name the person or organisation exactly as the source names them.")
+    places = [e.name for e in analysis.entities if e.kind in ("country", "region")]
+    if places:
+        lines.append(f"Answer only about {', '.join(places)}; if no source is about it, reply NOT_FOUND.")
+    return "".join(f"{line}\n" for line in lines) + ("\n" if lines else "")
 
 
 def condense_messages(history: list[Turn], question: str) -> list[BaseMessage]:

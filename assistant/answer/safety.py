@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..settings import Settings
-from ..text import fold
+from ..text import fold, split_sentences
 
 _INSTRUCTION_PATTERNS = [
     r"\bignore (all |any |the |your |every )*(previous |prior |above |earlier )*(instructions|rules|prompts?)\b",
@@ -29,6 +29,12 @@ _INSTRUCTION_PATTERNS = [
     r"\bmode developpeur\b|\bprompt systeme\b",
 ]
 _INSTRUCTIONS = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_PATTERNS), re.IGNORECASE)
+
+
+def only_instructions(text: str) -> bool:
+    """Every sentence of the passage addresses the assistant (a planted document, say)."""
+    sentences = [text[a:b] for a, b in split_sentences(text)]
+    return bool(sentences) and all(looks_like_injection(s) or len(s.split()) <= 3 for s in sentences)
 
 
 def looks_like_injection(text: str) -> bool:

@@ -46,14 +46,21 @@ class BM25Index:
         """Unknown terms weigh as much as the rarest known one."""
         return self._idf.get(term, math.log(1 + (self.size + 0.5) / 0.5))
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top ``k`` (row, score) pairs; ``allowed`` is a boolean mask of rows that may match."""
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None,
+               extra: dict[str, float] | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (row, score) pairs; ``allowed`` is a boolean mask of rows that may match.
+
+        ``extra`` adds terms with a weight of their own (translations of the query's words).
+        """
+        terms = dict.fromkeys(content_tokens(query), 1.0)
+        for term, weight in (extra or {}).items():
+            terms.setdefault(term, weight)
         scores = np.zeros(self.size, dtype=np.float32)
-        for term in set(content_tokens(query)):
+        for term, weight in terms.items():
             posting = self._postings.get(term)
             if posting is not None:
                 rows, weights = posting
-                scores[rows] += self._idf[term] * weights
+                scores[rows] += self._idf[term] * weight * weights
         if allowed is not None:
             scores[~allowed] = 0.0
         candidates = np.flatnonzero(scores)

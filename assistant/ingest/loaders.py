@@ -289,6 +289,12 @@ def _source_text(meta: dict[str, object]) -> str:
     return str(sources or "")
 
 
+def _title_line(blocks: list[Block]) -> str:
+    """A plain text's first line when it reads as a title (short, unfinished): its headline."""
+    first = blocks[0].text if blocks else ""
+    return first if 0 < len(first.split()) <= 25 and not re.search(r"[.!?:;]\s*$", first) else ""
+
+
 def load_document(path: Path, max_bytes: int, doc_id: str | None = None) -> SourceDocument:
     """Read one file; raise ``LoadError`` with a one-line reason when it must be skipped."""
     suffix = path.suffix.lower()
@@ -322,7 +328,7 @@ def load_document(path: Path, max_bytes: int, doc_id: str | None = None) -> Sour
 
     language = str(meta.get("language", "") or "")[:2].lower()
     title = str(meta.get("title") or next((b.heading_path[0] for b in blocks if b.heading_path), "")
-                or path.stem)
+                or _title_line(blocks) or path.stem)
     return SourceDocument(
         doc_id=str(meta.get("id") or doc_id or slugify(path.stem)),
         title=title,

@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..index.bm25 import BM25Index
+from ..answer.safety import only_instructions
+from .glossary import translations
 from ..models import Chunk, Language, ScoredChunk
 from ..settings import Settings
 from ..text import content_tokens
 
 if TYPE_CHECKING:
+    from ..answer.gazetteer import Entity
     from chromadb.api.models.Collection import Collection
 
 # Passages in the question's language are preferred, not required: the article is French
@@ -21,7 +24,9 @@ _OTHER_LANGUAGE_WEIGHT = 0.85
 
 class HybridRetriever:
     def __init__(self, chunks: list[Chunk], collection: Collection, settings: Settings) -> None:
-        self.chunks = chunks
+        # A passage made only of orders to the assistant informs no one: it is never retrieved, and
+        # its words do not move the others' BM25 weights (the dense hits it would get are dropped).
+        self.chunks = chunks = [c for c in chunks if not only_instructions(c.text)]
         self.collection = collection
         self.settings = settings
         self.row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
@@ -31,6 +36,14 @@ class HybridRetriever:
         self._token_sets = [frozenset(content_tokens(c.text)) for c in chunks]
         self._languages = np.array([c.language for c in chunks])
         self._doc_ids = np.array([c.doc_id for c in chunks])
+        self._about: dict[str, list[str]] = {}
+
+    def documents_about(self, entity: Entity) -> list[str]:
+        """Ids of the documents about ``entity``: named in their title (else in any passage); cached."""
+        if entity.name not in self._about:
+            titled = {c.doc_id for c in self.chunks if entity.named_in(c.title)}
+            self._about[entity.name] = sorted(titled or {c.doc_id for c in self.chunks if entity.named_in(c.text)})
+        return self._about[entity.name]
 
     def _where(self, language: Language | None, doc_ids: list[str] | None) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []
@@ -88,13 +101,13 @@ class HybridRetriever:
         fetch = max(self.settings.answer.fetch_k, k)
         dense = self.dense(query_embedding, fetch, language, doc_ids)
         lexical = (
-            self.bm25.search(query, fetch, self._allowed(language, doc_ids))
+            self.bm25.search(query, fetch, self._allowed(language, doc_ids), translations(query))
             if self.settings.answer.hybrid else []
         )
         # A follow-up's own words ("And in Kenya?") get a lexical list of their own, so the
         # borrowed context of the previous question does not drown them.
         focused = (
-            self.bm25.search(focus, fetch, self._allowed(language, doc_ids)) if focus else []
+            self.bm25.search(focus, fetch, self._allowed(language, doc_ids), translations(focus)) if focus else []
         )
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}

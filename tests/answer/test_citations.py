@@ -33,3 +33,15 @@ def test_a_figure_in_no_cited_source_is_flagged_in_the_answer() -> None:
     result = validate_answer("Only 35% cut staff [1].", SOURCES, "fr")
     assert any("35" in w for w in result.warnings)
     assert "Attention : 35 ne figure pas dans les sources citées" in result.text
+
+
+def test_each_sentence_is_checked_against_the_sources_it_cites() -> None:
+    # 378 is in a cited source, but not in the one this sentence cites
+    result = validate_answer("CCI commits US$378 million [2]. Gartner found 378 leaders [1].", SOURCES, "en")
+    assert any("378" in w for w in result.warnings)
+
+
+def test_a_claim_about_a_place_its_source_does_not_name_is_flagged() -> None:
+    result = validate_answer("In the Philippines, only 20% cut staff [1].", SOURCES, "en")
+    assert result.warnings == ["Claims about Philippines cite no source that names them."]
+    assert "Note: no source cited for it names Philippines" in result.text

@@ -1,0 +1,87 @@
+"""The forms of an extractive answer: quotes best first, labelled groups, a comparison table.
+
+Apart from short labels, table cells copied from the cited quotes and a correction line built
+from a cited figure, everything written here is a verbatim quote followed by its ``[n]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Language
+
+INTRO = {"en": "Here is what the corpus says:", "fr": "Voici ce que dit le corpus :"}
+OTHER_LANGUAGE = {"en": " (source in French)", "fr": " (source en anglais)"}
+GROUP_LABELS = {
+    "en": {"for": "For:", "against": "Against:", "neutral": "Figures to weigh:"},
+    "fr": {"for": "Pour :", "against": "Contre :", "neutral": "Chiffres à prendre en compte :"},
+}
+RISK_LABELS = {
+    "en": {"for": "What speaks for it:", "against": "Risks:", "neutral": "Figures to weigh:"},
+    "fr": {"for": "Ce qui plaide pour :", "against": "Risques :", "neutral": "Chiffres à prendre en compte :"},
+}
+TABLE_HEADER = {"en": ("Entity", "Figure", "Date", "Source"), "fr": ("Entité", "Chiffre", "Date", "Source")}
+CORRECTION = {"en": "Not {asserted}: the source gives {figure} [{n}].",
+              "fr": "Pas {asserted} : la source indique {figure} [{n}]."}
+NOTHING_ON = {
+    "en": "The corpus has no passage that answers this for {asked}; it has passages on {others}:",
+    "fr": "Le corpus n'a aucun passage qui réponde à cette question pour {asked} ; il en a sur {others} :",
+}
+_AND = {"en": " and ", "fr": " et "}
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """One quote as shown: its citation number, the verbatim text and what is said beside it."""
+
+    n: int
+    text: str
+    other_language: bool = False
+    date: str = ""  # shown when the quote's figures carry no date of their own
+
+    def line(self, language: Language) -> str:
+        note = OTHER_LANGUAGE[language] if self.other_language else ""
+        dated = f" ({self.date})" if self.date else ""
+        return f"- {self.text} [{self.n}]{dated}{note}"
+
+
+@dataclass(frozen=True)
+class Row:
+    entity: str
+    figure: str  # copied from the quote of citation n
+    date: str
+    n: int
+
+
+def listing(quotes: list[Quoted], language: Language, first_line: str | None = None) -> str:
+    lines = [first_line] if first_line else []
+    lines.append(INTRO[language])
+    lines.extend(q.line(language) for q in quotes)
+    return "\n".join(lines)
+
+
+def groups(grouped: dict[str, list[Quoted]], language: Language, risks: bool,
+           first_line: str | None = None) -> str:
+    labels = (RISK_LABELS if risks else GROUP_LABELS)[language]
+    lines = [first_line] if first_line else []
+    for stance in ("for", "against", "neutral"):
+        if grouped.get(stance):
+            lines.append(labels[stance])
+            lines.extend(q.line(language) for q in grouped[stance])
+    return "\n".join(lines)
+
+
+def table(rows: list[Row], quotes: list[Quoted], language: Language) -> str:
+    header = TABLE_HEADER[language]
+    lines = [f"| {' | '.join(header)} |", "|" + "---|" * len(header)]
+    lines.extend(f"| {r.entity} | {r.figure} | {r.date or '-'} | [{r.n}] |" for r in rows)
+    return "\n".join([*lines, "", listing(quotes, language)])
+
+
+def correction(asserted: str, figure: str, n: int, language: Language) -> str:
+    return CORRECTION[language].format(asserted=asserted, figure=figure, n=n)
+
+
+def nothing_on(asked: list[str], others: list[str], quotes: list[Quoted], language: Language) -> str:
+    first = NOTHING_ON[language].format(asked=_AND[language].join(asked), others=_AND[language].join(others))
+    return "\n".join([first, *(q.line(language) for q in quotes)])
