@@ -74,9 +74,10 @@ _COMPILED = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PA
 _PERCENT_WORDS = re.compile(r"\b(?:share|percentage|proportion|per ?cent|part|pourcentage|taux|rate)s?\b|"
                             r"\bhow much of\b|\bwhat part of\b|\bquelle part\b",
                             re.IGNORECASE)
-_MONEY_WORDS = re.compile(r"\b(?:how much|cost|pric|charg|bill|factur|revenue|salar|wage|pay\b|valuation|fine[sd]?\b|budget|invest|spend|"
-                          r"export|earn|coût|cout|prix|chiffre d'affaires|salaire|rémunér|valorisation|amende|"
-                          r"montant|dépens|gagn|recette|dollars?|euros?)", re.IGNORECASE)
+_MONEY_WORDS = re.compile(
+    r"\b(?:how much|cost|pric|charg|bill|factur|revenue|salar|wage|pay\b|valuation|fine[sd]?\b|budget|invest|"
+    r"spend|export|earn|coût|cout|prix|chiffre d'affaires|salaire|rémunér|valorisation|amende|montant|dépens|gagn|"
+    r"recette|dollars?|euros?)", re.IGNORECASE)
 _COUNT_WORDS = re.compile(r"\b(?:how many|combien de|number of|nombre d[e']|jobs|employees|agents|people|"
                           r"workers|staff|emplois|salariés|personnes|postes|effectifs?|headcount)\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"\b(?:less|more|cheaper|better|bigger|larger|faster|lower|higher|lequel|laquelle|moins|"

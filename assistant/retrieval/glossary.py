@@ -13,7 +13,8 @@ from ..text import content_tokens
 
 _MEANINGS = """
 job jobs emploi emplois poste postes
-worker workers employee employees staff headcount workforce salarié salariés effectif effectifs personnel main-d'œuvre travailleurs
+worker workers employee employees staff headcount workforce salarié salariés effectif effectifs
+worker workers staff personnel main-d'œuvre travailleurs
 agent agents advisor conseiller conseillers téléconseiller
 revenue revenues turnover sales chiffre d'affaires recettes ventes
 export exports exportation exportations
