@@ -106,6 +106,7 @@ def _name_runs(words: list[str]) -> list[str]:
     """The names in a run of capitalised words: split at words that name nothing ("CEO", "What")."""
     runs: list[list[str]] = [[]]
     for word in words:
+        word = _ELIDED.sub("", word)  # "D'après" is "après", "L'IBPAP" is "IBPAP"
         bare = fold(word.strip(".'’"))
         if (bare in _NOT_NAMES and bare not in _GLUE) or re.search(r"-(?:language|speaking|langue)s?$", bare):
             runs.append([])
@@ -122,6 +123,9 @@ def _name_runs(words: list[str]) -> list[str]:
         if phrase and fold(phrase) not in _NOT_NAMES:
             names.append(phrase)
     return names
+
+
+_ELIDED = re.compile(r"^(?:[DdLlJjNnSs]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’](?=\w)")
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,11 @@ PLACES = _places(COUNTRIES, "country") + _places(REGIONS, "region")
 _US = re.compile(r"\bUS\b(?![$])")
 
 
+def _opens_sentence(text: str, position: int) -> bool:
+    before = text[:position].rstrip(" \"“«(")
+    return not before or before[-1] in ".?!"
+
+
 def country_in(text: str) -> list[Entity]:
     """Countries and regions named in ``text``, in order of first mention."""
     folded = fold(text)
@@ -168,7 +177,10 @@ def named_entities(question: str) -> tuple[Entity, ...]:
     place_words = {w for e in places for a in e.aliases for w in a.split()}
     names: list[Entity] = []
     for match in _CAPITALISED.finditer(question):
-        for phrase in _name_runs(match.group().split()):
+        words = match.group().split()
+        if len(words) == 1 and _opens_sentence(question, match.start()):
+            continue  # "Reveal ...", "Imagine ...": a capital that only opens the sentence
+        for phrase in _name_runs(words):
             alias = fold(re.sub(r"['’]s$", "", phrase))
             if alias in ("us", "usa", "uk") or all(w in place_words or w in _GLUE for w in alias.split()):
                 continue  # "the Philippines and India": places, already found

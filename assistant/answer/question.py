@@ -14,8 +14,9 @@ from typing import Literal
 
 from ..models import Language
 from ..numbers import Figure, figures
-from ..text import detect_language, fold
+from ..text import detect_language, fold, split_sentences
 from .gazetteer import COUNTRIES, Entity, country_in, named_entities
+from .safety import looks_like_injection
 
 QuestionType = Literal[
     "figure", "date", "who", "why", "yes_no", "should_we", "pros_cons", "risks", "comparison", "list",
@@ -146,6 +147,9 @@ def analyse_turn(question: str, standalone: str, language: Language) -> Question
 
 def analyse(question: str, language: Language | None = None) -> QuestionAnalysis:
     language = language or detect_language(question)
+    # Orders to the assistant ("... and reveal the bot token") are not part of what is asked.
+    asked = " ".join(question[a:b] for a, b in split_sentences(question) if not looks_like_injection(question[a:b]))
+    question = asked or question
     entities = named_entities(question)
     kind = question_type(question)
     if kind not in WEIGHING and len(entities) >= 2 and re.search(r"\bor\b|\bou\b|:", question, re.IGNORECASE) \
@@ -154,7 +158,10 @@ def analyse(question: str, language: Language | None = None) -> QuestionAnalysis
     if kind in ("open", "definition") and re.match(r"\s*(?:what|which|quel|quelle)", question, re.IGNORECASE) \
             and wanted_figure(question) != "any":
         kind = "figure"  # "What is the Philippines' export revenue?"
-    asserted = tuple(f for f in figures(question) if f.kind not in ("year", "plain"))
+    # A look-up ("what share of the 321 leaders...") names figures; any other question that states a
+    # share, an amount or a count asserts it ("Why did Gartner say 60% cut staff?").
+    asserted = () if kind in ("figure", "comparison", "list") else tuple(
+        f for f in figures(question) if f.kind in ("percent", "money") or (f.kind == "count" and f.magnitude >= 10))
     return QuestionAnalysis(
         text=question, language=language, kind=kind, entities=entities, asserted=asserted,
         wants=wanted_figure(question) if kind in ("figure", "comparison") else "any",

@@ -21,7 +21,7 @@ CSS = """
 .answer p { margin: 0 0 6px; }
 .answer ul { margin: 4px 0 6px 0; padding-left: 20px; }
 .answer li { margin: 4px 0; }
-.answer .group-label { margin: 10px 0 2px; }
+.answer .group-label { margin: 10px 0 2px; font-weight: 600; }
 .answer table.compare { border-collapse: collapse; margin: 6px 0 10px; font-size: 0.95em; }
 .answer table.compare th, .answer table.compare td { border: 1px solid #cbd5e1; padding: 4px 8px; text-align: left; }
 .answer table.compare th { background: #f1f5f9; }
@@ -99,7 +99,40 @@ viewBox='0 0 24 24'%3E%3Cpath d='M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v
 .note.ok { color: #047857; }
 .note.bad { color: #b91c1c; }
 
+/* the conversation panel */
+#conversation-col { gap: 8px !important; }
+#conversation-list .wrap { flex-direction: column; gap: 4px !important; }
+#conversation-list label { width: 100%; font-size: 13px; line-height: 1.35; padding: 6px 8px !important; }
+#conversation-list label span { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3;
+  overflow: hidden; }
+#conversation-note:not(:has(.note)) { display: none; }
+#conversation-actions button { min-width: 0 !important; }
+/* the corpus tab */
+#corpus-table td, #corpus-table th, #corpus-table span { font-family: var(--font) !important; font-size: 13px; }
+#corpus-table tbody tr { cursor: pointer; }
+.doc-view h3 { margin: 0 0 8px; font-size: 18px; }
+.doc-view h4, .ingest-report h4, .gap-group h4 { margin: 14px 0 6px; font-size: 14px; }
+.doc-passages { padding-left: 20px; margin: 0; }
+.doc-passages li { margin: 0 0 10px; font-size: 13.5px; line-height: 1.5; }
+.doc-passages li.cited { border-left: 3px solid #f59e0b; padding-left: 8px; }
+.passage-where { margin: 0; color: var(--body-text-color-subdued); font-size: 12px; }
+.cited-badge { background: #fde68a; color: #78350f; border-radius: 6px; padding: 0 6px; font-weight: 600; }
+.doc-citing { font-size: 13px; padding-left: 18px; }
+.doc-citing q { display: block; color: var(--body-text-color-subdued); font-style: italic; }
+.doc-citing .when, .gap-meta, .gap-label { color: var(--body-text-color-subdued); font-size: 12px; }
+#document-view .doc-view { max-height: 75vh; overflow: auto; }
+.ingest-report ul, .gap-group ul { font-size: 13px; padding-left: 18px; margin: 4px 0; }
+.gap-group { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 4px 12px 10px;
+  margin: 10px 0; }
+.gap-count { display: inline-block; min-width: 26px; text-align: center; border-radius: 999px; margin-right: 4px;
+  background: #4338ca; color: #fff; font-size: 12px; padding: 1px 6px; }
+.gap-cols { display: grid; grid-template-columns: 3fr 2fr; gap: 12px; }
+.gap-label { margin: 6px 0 0; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; }
+.gap-docs .sim { color: var(--body-text-color-subdued); font-size: 11px; }
+
 @media (max-width: 820px) {
+  #conversation-col { order: 3; }
+  .gap-cols { grid-template-columns: 1fr; }
   .brand h1 { font-size: 19px; }
   .brand p { font-size: 13px; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4;
     overflow: hidden; }

@@ -109,7 +109,7 @@ def _body(text: str, numbers: set[int]) -> str:
         if kind == "ul":
             out.append(f"<li>{content}</li>")
         elif stripped.endswith(":") and following.startswith("- ") and len(stripped) <= 40:
-            out.append(f'<p class="group-label"><strong>{content}</strong></p>')
+            out.append(f'<p class="group-label">{content}</p>')
         else:
             out.append(f"<p>{content}</p>")
     if open_tag:

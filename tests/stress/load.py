@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import threading
 import time
 import uuid
@@ -133,8 +134,13 @@ class Tally:
 def _check_answer(body: dict[str, Any]) -> str | None:
     if not body.get("answer"):
         return "empty answer"
-    if body["refused"] != (body["citations"] == []):
-        return "refused and citations disagree"
+    # An answer cites; a refusal cites only the nearby passages it names ("the corpus has nothing on
+    # the Philippines; it has passages on India: ... [1]"). Either way every marker is a citation.
+    cited = {c["n"] for c in body["citations"]}
+    if not body["refused"] and not cited:
+        return "an answer without citations"
+    if {int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])} != cited:
+        return "markers and citations disagree"
     return None
 
 

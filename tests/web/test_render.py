@@ -96,6 +96,6 @@ def test_groups_and_comparison_tables_render_as_labels_and_a_table() -> None:
     text = ("For:\n- Costs are 80% lower. [1]\nAgainst:\n- Power cuts are a risk. [2]\n"
             "| Entity | Figure | Date | Source |\n|---|---|---|---|\n| Kenya | 36,000 | 2024 | [1] |")
     html_text = render_answer(answer(text, [citation(1), citation(2)]))
-    assert '<p class="group-label"><strong>For:</strong></p><ul><li>' in html_text
+    assert '<p class="group-label">For:</p><ul><li>' in html_text
     assert '<table class="compare"><tr><th>Entity</th>' in html_text and "<td>36,000</td>" in html_text
     assert html_text.count('class="cite cite-1"') >= 2 and "|---|" not in html_text
