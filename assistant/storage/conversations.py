@@ -166,6 +166,11 @@ class ConversationStore:
 
         return self.store._write(work)
 
+    def unrate(self, turn_id: int, rater: str) -> int:
+        """Remove the rater's ratings of a turn (a changed or withdrawn thumb); how many went."""
+        return int(self.store._write(lambda db: db.execute(
+            delete(feedback).where(feedback.c.turn_id == turn_id, feedback.c.rater == rater)).rowcount))
+
     def comment(self, turn_id: int, rater: str, comment: str) -> bool:
         """Add (or replace) the comment of the rater's latest rating of a turn."""
         latest = (select(func.max(feedback.c.id)).where(feedback.c.turn_id == turn_id, feedback.c.rater == rater)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..api import Assistant, clean_question
 from ..models import Answer, Turn
 from ..settings import Settings
+from ..storage.conversations import ConversationStore
 from ..storage.feedback import Channel, FeedbackStore
 from ..storage.shared import Limiter
 from .auth import may_upload, parse_admins, parse_users
@@ -50,6 +51,10 @@ class WebContext:
         )
 
     @property
+    def conversations(self) -> ConversationStore:
+        return ConversationStore(self.store)
+
+    @property
     def login_required(self) -> bool:
         return bool(self.users)
 
@@ -65,12 +70,13 @@ class WebContext:
         return answer, self.store.log_turn(answer, channel, user)
 
     def stream(self, question: str, history: list[Turn], channel: Channel, user: str | None,
-               wait_s: float) -> Generator[str | Answered]:
-        """As ``answer``, as it is written: the LLM's draft pieces, then ``Answered`` (turn logged)."""
+               wait_s: float, conversation: str | None = None) -> Generator[str | Answered]:
+        """As ``answer``, as it is written: the LLM's draft pieces, then ``Answered`` (turn logged, in
+        ``conversation`` when given)."""
         clean_question(question, self.assistant.settings.max_question_chars)
         with self.limiter.slot(wait_s):
             for event in self.assistant.stream(question, history):
                 if isinstance(event, Answer):
-                    yield Answered(event, self.store.log_turn(event, channel, user))
+                    yield Answered(event, self.store.log_turn(event, channel, user, conversation))
                 else:
                     yield event

@@ -21,6 +21,7 @@ from . import api_routes, openai_compat, ui
 from .body_limit import BodyLimitMiddleware
 from .context import WebContext
 from .errors import install_error_handlers
+from .owner import BrowserCookieMiddleware
 from .request_id import RequestIdMiddleware
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
         return None
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.add_middleware(BrowserCookieMiddleware)  # who owns a saved conversation when there is no login
     app.add_middleware(metrics.MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer's lines
     page = ui.build_page(ctx)

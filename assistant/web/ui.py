@@ -1,14 +1,16 @@
-"""The chat page (Gradio Blocks): streamed cited answers, a source panel, feedback, admin upload.
+"""The chat page (Gradio Blocks): streamed cited answers, a source panel, saved conversations,
+thumbs on every answer, strategy briefs, the corpus tab and the administrators' tools.
 
-The page is a thin shell over ``WebContext``: the conversation lives in a per-visitor
-``gr.State`` (plain text turns for follow-ups) and the chat widget only shows HTML built by
-``render``.
+The page is a thin shell over ``WebContext``: the open conversation lives in a per-visitor
+``gr.State`` (its entries and its key in the store of conversations), the chat widget only shows
+HTML built by ``render``; ``conversations`` and ``corpus_tab`` hold the panel's and the tabs'
+handlers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +19,15 @@ import gradio as gr
 from ..api import clean_question
 from ..errors import Busy, IndexUnavailable, QuestionError, UploadError
 from ..logs import request_scope
-from ..models import DOCUMENT_SUFFIXES, Turn
+from ..models import DOCUMENT_SUFFIXES
 from ..text import detect_language
 from .assets import CSS, HEAD
+from .chat import Entry, answer_entry, chat_update, history_of, note
 from .context import Answered, WebContext
-from .render import (
-    PANEL_EMPTY,
-    escape_text,
-    render_answer,
-    render_draft,
-    render_error,
-    render_pending,
-    render_question,
-)
+from .conversations import ConversationHandlers, new_key
+from .corpus_tab import COLUMNS, DOCUMENT_EMPTY, PERIODS, CorpusHandlers
+from .owner import owner_of
+from .render import PANEL_EMPTY, render_draft, render_error, render_pending, render_question
 
 __all__ = ["CSS", "HEAD", "build_page", "theme"]
 
@@ -44,7 +42,6 @@ EXAMPLES = (
     "How large is the Philippines' IT-BPM workforce, and how is AI changing it?",
 )
 
-Entry = dict[str, Any]
 Outputs = tuple[Any, ...]
 
 PLACEHOLDER = (
@@ -78,56 +75,41 @@ def theme() -> gr.themes.Base:
     )
 
 
-def note(text: str, kind: str = "") -> str:
-    return f'<p class="note {kind}">{escape_text(text)}</p>' if text else ""
-
-
-def chat_messages(entries: list[Entry]) -> list[dict[str, str]]:
-    messages = []
-    for entry in entries:
-        messages.append({"role": "user", "content": render_question(entry["question"])})
-        messages.append({"role": "assistant", "content": entry["html"]})
-    return messages
-
-
-def history_of(entries: list[Entry]) -> list[Turn]:
-    """The conversation so far as the assistant's follow-up handling wants it (errors left out)."""
-    turns: list[Turn] = []
-    for entry in entries:
-        if entry["kind"] == "turn":
-            turns += [Turn(role="user", content=entry["question"]),
-                      Turn(role="assistant", content=entry["answer"])]
-    return turns
-
-
 class PageHandlers:
     """The page's event handlers, bound to one ``WebContext``."""
 
     def __init__(self, ctx: WebContext) -> None:
         self.ctx = ctx
 
-    def ask(self, question: str | None, entries: list[Entry], request: gr.Request) -> Iterator[Outputs]:
-        """Yields (chat, question box, entries, ask note, feedback note) as the answer streams."""
+    def ask(self, question: str | None, entries: list[Entry], request: gr.Request,
+            key: str | None = None) -> Iterator[Outputs]:
+        """Yields (chat, question box, entries, ask note, feedback note, conversation key) as the answer streams.
+
+        The first answer of a new conversation saves it under a new key (when the visitor is known).
+        """
         question = question or ""
         try:
             clean_question(question, self.ctx.assistant.settings.max_question_chars)
         except QuestionError as error:
-            yield gr.skip(), question, entries, note(str(error), "bad"), gr.skip()
+            yield gr.skip(), question, entries, note(str(error), "bad"), gr.skip(), gr.skip()
             return
-        before = [*chat_messages(entries), {"role": "user", "content": render_question(question)}]
+        owner = owner_of(request, self.ctx.login_required)
+        key = key or (new_key() if owner is not None else None)
+        asked = {"role": "user", "content": render_question(question)}
         pending = {"role": "assistant", "content": render_pending(detect_language(question))}
-        yield [*before, pending], "", entries, "", ""
+        yield chat_update(entries, asked, pending), "", entries, "", "", gr.skip()
         draft, answered = "", None
         try:
             with request_scope():
-                for event in self.ctx.stream(question, history_of(entries), "web", _user(request),
-                                             self.ctx.settings.web.queue_timeout_s):
+                for event in self.ctx.stream(question, history_of(entries), "web", owner,
+                                             self.ctx.settings.web.queue_timeout_s, key):
                     if isinstance(event, Answered):
                         answered = event
                         break
                     # the LLM's draft as it writes; the validated answer replaces it below
                     draft += event
-                    yield [*before, {"role": "assistant", "content": render_draft(draft)}], "", entries, "", gr.skip()
+                    bubble = {"role": "assistant", "content": render_draft(draft)}
+                    yield chat_update(entries, asked, bubble), "", entries, "", gr.skip(), gr.skip()
         except (QuestionError, IndexUnavailable, Busy) as error:
             yield self._failed(entries, question, str(error))
             return
@@ -137,44 +119,16 @@ class PageHandlers:
                                                   f"({error.__class__.__name__}); please try again.")
             return
         assert answered is not None
-        answer, turn_id = answered.answer, answered.turn_id
-        entry: Entry = {"kind": "turn", "question": question, "answer": answer.answer,
-                        "html": render_answer(answer), "refused": answer.refused,
-                        "citations": [c.public() for c in answer.citations], "turn_id": turn_id,
-                        "rated": None}
+        entry = answer_entry(answered.answer, answered.turn_id)
+        entry["question"] = question
         entries = [*entries, entry]
-        yield chat_messages(entries), "", entries, "", gr.skip()
+        yield chat_update(entries), "", entries, "", gr.skip(), key if answered.turn_id is not None else gr.skip()
 
     def _failed(self, entries: list[Entry], question: str, message: str) -> Outputs:
         """The error in the chat and the question back in the box, so nothing typed is lost."""
         entries = [*entries, {"kind": "error", "question": question, "answer": "",
-                              "html": render_error(message)}]
-        return chat_messages(entries), question, entries, "", note("")
-
-    def rate(self, rating: int) -> Callable[[str | None, list[Entry], gr.Request], Outputs]:
-        def handler(comment: str | None, entries: list[Entry], request: gr.Request) -> Outputs:
-            """Returns (feedback note, comment box, entries)."""
-            index = next((i for i in range(len(entries) - 1, -1, -1) if entries[i]["kind"] == "turn"), None)
-            if index is None:
-                return note("Ask a question first, then rate the answer.", "bad"), comment, entries
-            entry = entries[index]
-            if entry["rated"] is not None:
-                return note("You already rated this answer. Thank you!", "ok"), comment, entries
-            try:
-                self.ctx.store.record_feedback(
-                    rating, entry["question"], entry["answer"], entry["citations"], "web",
-                    _user(request), (comment or "").strip() or None, entry["turn_id"])
-            except Exception as error:
-                log.exception("feedback not saved")
-                return (note(f"Your feedback could not be saved ({error.__class__.__name__}); "
-                             "please try again.", "bad"), comment, entries)
-            entries = [*entries[:index], {**entry, "rated": rating}, *entries[index + 1 :]]
-            thanks = "Thanks, noted as helpful." if rating > 0 else "Thanks, noted as not helpful."
-            thanks += " Your comment was saved too." if (comment or "").strip() else ""
-            gr.Info(thanks, duration=4)  # seen even when the note is below the fold
-            return note(thanks, "ok"), "", entries
-
-        return handler
+                              "html": render_error(message), "turn_id": None, "rated": None}]
+        return chat_update(entries), question, entries, "", note(""), gr.skip()
 
     def upload(self, path: str | None, request: gr.Request) -> str:
         if not self.ctx.may_upload(_user(request)):
@@ -197,9 +151,9 @@ class PageHandlers:
         allowed = self.ctx.may_upload(_user(request))
         if allowed:
             return gr.update(visible=True), ""
-        reason = ("Uploads are for administrators (ASSISTANT_WEB_ADMINS)." if self.ctx.login_required
-                  else "Uploads are off while the server listens beyond this machine without a login; "
-                       "set ASSISTANT_WEB_USERS and ASSISTANT_WEB_ADMINS.")
+        reason = ("The administrators' tools are for ASSISTANT_WEB_ADMINS." if self.ctx.login_required
+                  else "The administrators' tools are off while the server listens beyond this machine without "
+                       "a login; set ASSISTANT_WEB_USERS and ASSISTANT_WEB_ADMINS.")
         return gr.update(visible=False), note(reason, "bad")
 
 
@@ -208,65 +162,137 @@ def _user(request: gr.Request | None) -> str | None:
 
 
 def build_page(ctx: WebContext) -> gr.Blocks:
-    handlers = PageHandlers(ctx)
+    handlers, panel_handlers, corpus = PageHandlers(ctx), ConversationHandlers(ctx), CorpusHandlers(ctx)
     limit_mb = f"{ctx.settings.web.upload_max_bytes / 1_000_000:g} MB"
+    private: dict[str, Any] = {"api_visibility": "private"}  # the page's events are for the page: the API is /api
     with gr.Blocks(title=TITLE, analytics_enabled=False) as page:
-        entries = gr.State([])
+        entries, key, rated_turn = gr.State([]), gr.State(None), gr.State(None)
         gr.HTML(HEADER, elem_id="brand", js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=1, min_width=230, elem_id="conversation-col"):
+                    new = gr.Button("New conversation", elem_id="new-conversation", size="sm", variant="primary")
+                    listed = gr.Radio([], label="Your conversations", elem_id="conversation-list",
+                                      type="value", interactive=True)
+                    panel_note = gr.HTML("", elem_id="conversation-note", js_on_load=None)
+                    with gr.Accordion("This conversation", open=True, elem_id="conversation-actions"):
+                        title = gr.Textbox(label="Name", elem_id="conversation-title", max_lines=1)
+                        with gr.Row():
+                            rename = gr.Button("Rename", elem_id="rename-conversation", size="sm")
+                            delete = gr.Button("Delete", elem_id="delete-conversation", size="sm", variant="stop")
+                        confirm = gr.Button("Really delete it", elem_id="confirm-delete", size="sm", variant="stop",
+                                            visible=False)
+                        export = gr.Button("Export brief", elem_id="export-brief", size="sm")
+                        with gr.Row():
+                            pdf = gr.DownloadButton("Brief (PDF)", elem_id="brief-pdf", size="sm", visible=False)
+                            markdown = gr.DownloadButton("Brief (Markdown)", elem_id="brief-md", size="sm",
+                                                         visible=False)
                 with gr.Column(scale=3, min_width=340):
                     chat = gr.Chatbot(
                         elem_id="chat", show_label=False, height="calc(100vh - 360px)", min_height=300,
-                        autoscroll=False,
-                        layout="bubble", buttons=[], latex_delimiters=[], sanitize_html=True,
-                        feedback_options=None, group_consecutive_messages=False,
+                        autoscroll=False, layout="bubble", buttons=[], latex_delimiters=[], sanitize_html=True,
+                        feedback_options=("Like", "Dislike"), group_consecutive_messages=False,
                         placeholder=PLACEHOLDER,
                     )
                     with gr.Row(elem_id="ask-row", equal_height=True):
-                        question = gr.Textbox(
-                            elem_id="question", show_label=False, lines=1, max_lines=5, scale=6,
-                            placeholder="Your question… / Votre question…",
-                        )
+                        question = gr.Textbox(elem_id="question", show_label=False, lines=1, max_lines=5, scale=6,
+                                              placeholder="Your question… / Votre question…")
                         ask = gr.Button("Ask", elem_id="ask-button", variant="primary", scale=1, min_width=90)
                     ask_note = gr.HTML("", elem_id="ask-note", js_on_load=None)
                     with gr.Row(elem_id="feedback-bar", equal_height=True):
-                        comment = gr.Textbox(elem_id="comment", show_label=False, lines=1, max_lines=3,
-                                             scale=3, min_width=160,
-                                             placeholder="Rate the last answer — optional comment")
-                        helpful = gr.Button("Helpful", elem_id="thumbs-up", size="sm", scale=0)
-                        unhelpful = gr.Button("Not helpful", elem_id="thumbs-down", size="sm", scale=0)
+                        comment = gr.Textbox(elem_id="comment", show_label=False, lines=1, max_lines=3, scale=3,
+                                             min_width=160, placeholder="Optional comment on an answer, sent with "
+                                             "its thumbs (or saved after them)")
+                        save_comment = gr.Button("Save comment", elem_id="save-comment", size="sm", scale=0)
                     feedback_note = gr.HTML("", elem_id="feedback-note", js_on_load=None)
                 with gr.Column(scale=2, min_width=300, elem_id="source-col"):
                     panel = gr.HTML(PANEL_EMPTY, elem_id="source-panel", js_on_load=None)
                     gr.HTML("<p class='examples-label'>Examples · Exemples</p>", js_on_load=None)
                     with gr.Column(elem_id="examples"):
-                        example_buttons = [gr.Button(text, size="sm", variant="secondary")
-                                           for text in EXAMPLES]
-            with gr.Tab("Add documents", id="admin"):
-                gr.Markdown(f"Add a document to the corpus ({', '.join(DOCUMENT_SUFFIXES)}, at most "
-                            f"{limit_mb}). It is indexed at once and can be cited in the next answer, "
-                            "without a restart.")
+                        example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
+            with gr.Tab("Corpus", id="corpus") as corpus_tab, gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=340):
+                    search = gr.Textbox(elem_id="corpus-search", show_label=False, max_lines=1,
+                                        placeholder="Search by title… / Chercher par titre…")
+                    corpus_note = gr.HTML("", elem_id="corpus-note", js_on_load=None)
+                    table = gr.Dataframe(headers=COLUMNS, elem_id="corpus-table", interactive=False, wrap=True,
+                                         max_height=560, column_widths=["40%", "9%", "12%", "12%", "18%", "9%"])
+                    shown, chosen = gr.State([]), gr.State(None)
+                    with gr.Group(visible=False, elem_id="corpus-admin") as corpus_admin:
+                        admin_note = gr.HTML("", elem_id="corpus-admin-note", js_on_load=None)
+                        ingest_report = gr.HTML("", elem_id="ingest-report", js_on_load=None)
+                        with gr.Row():
+                            withdrawn = gr.Dropdown([], label="Withdrawn documents", elem_id="withdrawn-list",
+                                                    scale=3)
+                            restore = gr.Button("Restore", elem_id="restore-document", size="sm", scale=1)
+                with gr.Column(scale=2, min_width=300, elem_id="document-col"):
+                    with gr.Row(visible=False, elem_id="withdraw-row") as withdraw_row:
+                        withdraw = gr.Button("Withdraw from the index", elem_id="withdraw-document", size="sm",
+                                             variant="stop")
+                        confirm_withdraw = gr.Button("Really withdraw it", elem_id="confirm-withdraw", size="sm",
+                                                     variant="stop", visible=False)
+                    document_view = gr.HTML(DOCUMENT_EMPTY, elem_id="document-view", js_on_load=None)
+            with gr.Tab("Admin", id="admin"):
+                admin_reason = gr.HTML("", elem_id="upload-note-access", js_on_load=None)
                 with gr.Group(visible=True) as upload_group:
+                    gr.Markdown(f"**Add a document** to the corpus ({', '.join(DOCUMENT_SUFFIXES)}, at most "
+                                f"{limit_mb}). It is indexed at once and can be cited in the next answer.")
                     document = gr.File(label="Document", file_types=list(DOCUMENT_SUFFIXES), type="filepath",
                                        elem_id="upload-file")
                     add = gr.Button("Add to the index", elem_id="upload-button", variant="primary")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
+                with gr.Group(visible=False, elem_id="gap-group") as gap_group:
+                    gr.Markdown("**Corpus gaps**: the questions the corpus did not serve (refused, or rated not "
+                                "helpful), grouped by topic, with the documents closest to each.")
+                    with gr.Row():
+                        period = gr.Radio(list(PERIODS), value="Last 30 days", show_label=False,
+                                          elem_id="gap-period", scale=3)
+                        gaps = gr.Button("Build the report", elem_id="gap-button", variant="primary", scale=1)
+                    gap_report = gr.HTML("", elem_id="gap-report", js_on_load=None)
 
-        # the page's events are for the page: the HTTP API is /api and /v1
-        private: dict[str, Any] = {"api_visibility": "private"}
-        ask_outputs = [chat, question, entries, ask_note, feedback_note]
-        gr.on([question.submit, ask.click], handlers.ask, [question, entries], ask_outputs,
-              show_progress="hidden", **private)
+        # -- asking, and the conversation panel ---------------------------------------------
+        downloads = [pdf, markdown]
+        ask_outputs = [chat, question, entries, ask_note, feedback_note, key]
+        listing = dict(fn=panel_handlers.listing, inputs=[key], outputs=[listed, title, panel_note],
+                       queue=False, **private)
+        gr.on([question.submit, ask.click], handlers.ask, [question, entries, key], ask_outputs,
+              show_progress="hidden", **private).then(**listing)
         for button, text in zip(example_buttons, EXAMPLES, strict=True):
             button.click(lambda text=text: text, None, question, queue=False, **private).then(
-                handlers.ask, [question, entries], ask_outputs, show_progress="hidden", **private)
-        rating_outputs = [feedback_note, comment, entries]
-        helpful.click(handlers.rate(1), [comment, entries], rating_outputs, **private)
-        unhelpful.click(handlers.rate(-1), [comment, entries], rating_outputs, **private)
+                handlers.ask, [question, entries, key], ask_outputs, show_progress="hidden", **private).then(**listing)
+        listed.input(panel_handlers.open, [listed], [chat, entries, key, title, panel_note, panel, *downloads],
+                     **private)
+        new.click(panel_handlers.new, None, [chat, entries, key, listed, title, panel_note, panel, *downloads],
+                  queue=False, **private)
+        rename.click(panel_handlers.rename, [title, key], [listed, title, panel_note], **private)
+        title.submit(panel_handlers.rename, [title, key], [listed, title, panel_note], **private)
+        delete.click(lambda: gr.update(visible=True), None, confirm, queue=False, **private)
+        confirm.click(panel_handlers.delete, [key], [chat, entries, key, listed, title, panel_note, panel,
+                                                     *downloads, confirm], **private)
+        export.click(panel_handlers.export, [key], [*downloads, panel_note], concurrency_limit=2, **private)
+        chat.like(panel_handlers.rate, [entries, comment], [entries, chat, comment, feedback_note, rated_turn],
+                  **private)
+        gr.on([save_comment.click, comment.submit], panel_handlers.comment, [comment, rated_turn, entries],
+              [comment, feedback_note], **private)
         # the chat's own clear button starts a new conversation: forget the turns and the open source
-        chat.clear(lambda: ([], PANEL_EMPTY, "", ""), None, [entries, panel, ask_note, feedback_note],
+        chat.clear(panel_handlers.new, None, [chat, entries, key, listed, title, panel_note, panel, *downloads],
                    queue=False, **private)
+
+        # -- the corpus tab, and the administrators' tools ------------------------------------
+        table_outputs = [table, shown, corpus_note]
+        corpus_tab.select(corpus.table, [search], table_outputs, **private)
+        search.change(corpus.table, [search], table_outputs, trigger_mode="always_last", **private)
+        table.select(corpus.open, [shown], [document_view, chosen, withdraw_row], **private).then(
+            lambda: gr.update(visible=False), None, confirm_withdraw, queue=False, **private)
+        withdraw.click(lambda: gr.update(visible=True), None, confirm_withdraw, queue=False, **private)
+        confirm_withdraw.click(corpus.withdraw, [chosen, search],
+                               [admin_note, *table_outputs, document_view, chosen, withdraw_row, ingest_report,
+                                withdrawn], concurrency_limit=1, **private)
+        restore.click(corpus.restore, [withdrawn, search], [admin_note, *table_outputs, ingest_report, withdrawn],
+                      concurrency_limit=1, **private)
         add.click(handlers.upload, [document], [upload_note], concurrency_limit=1, **private)
-        page.load(handlers.admin_view, None, [upload_group, upload_note], queue=False, **private)
+        gaps.click(corpus.gaps, [period], [gap_report], concurrency_limit=1, **private)
+        page.load(handlers.admin_view, None, [upload_group, admin_reason], queue=False, **private)
+        page.load(corpus.admin_view, None, [ingest_report, withdrawn, corpus_admin, gap_group], **private)
+        page.load(**listing)
     return page

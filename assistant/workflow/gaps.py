@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..storage.conversations import GapCandidate
-from ..text import content_tokens
+from ..text import content_tokens, stem, words
 
 # Questions closer than this (cosine distance, average linkage) share a topic. Tuned on the seeded
 # questions of tests/workflow/test_gaps.py with the default model (use-multilingual): the seeds group
@@ -132,7 +132,9 @@ def _keywords(questions: list[str], document_frequency: Counter[str], total: int
     """The words of a group's questions that other questions use least (tf-idf over the report)."""
     counts = Counter(t for q in questions for t in set(content_tokens(q)))
     scored = {t: n * math.log(1 + total / document_frequency[t]) for t, n in counts.items() if len(t) > 2}
-    return [t for t, _ in sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:k]]
+    spelled = Counter((stem(w), w) for q in questions for w in words(q))  # a stem shown as its commonest word
+    surface = {s: w for (s, w), _ in sorted(spelled.items(), key=lambda item: -item[1])[::-1]}
+    return [surface.get(t, t) for t, _ in sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:k]]
 
 
 def to_text(report: GapReport) -> str:

@@ -209,8 +209,9 @@ def page_messages(outputs: list[tuple[Any, ...]]) -> list[str]:
     """Every HTML string the page's ask handler sent to the chat widget."""
     messages: list[str] = []
     for chat, *_ in outputs:
-        if isinstance(chat, list):
-            messages.extend(str(message["content"]) for message in chat)
+        value = chat.get("value") if isinstance(chat, dict) else chat  # a gr.update() of the chat, or its value
+        if isinstance(value, list):
+            messages.extend(str(message["content"]) for message in value)
     return messages
 
 
@@ -234,7 +235,7 @@ def test_the_page_refuses_a_100k_question_with_one_sentence_and_keeps_it(web_ser
     question = "Gartner " * 12_500
     outputs = list(PageHandlers(web_server.web).ask(question, [], None))  # type: ignore[arg-type]
     assert len(outputs) == 1
-    _, kept, entries, note, _ = outputs[0]
+    _, kept, entries, note, *_ = outputs[0]
     assert kept == question and entries == []
     assert "99,999 characters long; the limit is 2,000" in note and "\n" not in note
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.sync_api import Browser, sync_playwright
 
 from assistant.api import Assistant
 from assistant.settings import PROJECT_ROOT, Settings
@@ -107,6 +108,15 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     assistant.ingest()
     with serve(settings, assistant) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for every browser test of the run (each test opens its own context)."""
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from tests.web.conftest import LiveServer
 
 pytestmark = pytest.mark.ui
 
@@ -30,14 +30,6 @@ RECORD_STREAM = """() => {
     if (rows.length) window.__lengths.push(rows[rows.length - 1].innerText.length);
   }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true});
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def open_page(browser: Browser, url: str, viewport: dict[str, int]) -> Page:
@@ -117,10 +109,10 @@ def test_a_manager_asks_in_french_reads_the_source_and_gives_feedback(
     # thumbs-down with a comment lands in SQLite with question, answer, citations and settings
     comment = "Le chiffre vient de l'article, pas directement de l'enquête."
     page.locator("#comment textarea").fill(comment)
-    page.locator("#thumbs-down").click()
-    expect(page.locator("#feedback-note")).to_contain_text("Thanks, noted as not helpful")
+    page.locator("#chat button[aria-label=Dislike]").last.click()
+    expect(page.locator("#feedback-note")).to_contain_text("Thanks, answer 1 noted as not helpful")
     # and a toast says so too, since on a short screen the note can be below the fold
-    expect(page.get_by_text("Thanks, noted as not helpful")).to_have_count(2)
+    expect(page.get_by_text("Thanks, answer 1 noted as not helpful")).to_have_count(2)
     rows = [r for r in live_server.store.feedback(rating=-1) if r["comment"] == comment]
     assert len(rows) == 1
     row = rows[0]
@@ -208,7 +200,7 @@ def test_admin_uploads_a_document_and_the_next_answer_cites_it(
     document.write_text(ZEPHYR, encoding="utf-8")
     page = open_page(browser, small_server.url, DESKTOP)
     try:
-        page.get_by_role("tab", name="Add documents").click()
+        page.get_by_role("tab", name="Admin").click()
         page.locator("#upload-file input[type=file]").set_input_files(str(document))
         expect(page.locator("#upload-file")).to_contain_text("zephyr-pilot.md")  # uploaded to the widget
         page.locator("#upload-button").click()

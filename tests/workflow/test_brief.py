@@ -19,8 +19,7 @@ from tests.support import make_settings
 from tests.test_cli import run_cli
 
 QUESTIONS_FR = (
-    "D'après Gartner, quelle proportion d'entreprises a vraiment supprimé des postes au service client "
-    "à cause de l'IA ?",
+    "Selon Gartner, quelle part des entreprises a réduit ses effectifs à cause de l'IA ?",
     "Et combien recrutent des profils spécialisés ?",
     "Quand les obligations de transparence de l'AI Act s'appliquent-elles aux chatbots de service client ?",
 )
