@@ -17,6 +17,7 @@ from ..errors import SlackConfigError
 from ..models import Asker
 from ..settings import Settings
 from ..storage.feedback import FeedbackStore
+from .briefs import brief_maker
 from .channels import ChannelSettings, load_channel_settings
 from .handlers import SlackHandlers
 
@@ -97,7 +98,7 @@ def create_bot(
         listener_pool.shutdown(wait=False)
         answer_pool.shutdown(wait=False)
         raise SlackConfigError(_auth_failure(error)) from None
-    handlers = SlackHandlers(assistant, store, settings, channels, answer_pool)
+    handlers = SlackHandlers(assistant, store, settings, channels, answer_pool, brief_maker(assistant))
     handlers.register(app)
     return SlackBot(app=app, handlers=handlers, listener_pool=listener_pool, answer_pool=answer_pool)
 

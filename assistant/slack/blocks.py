@@ -22,6 +22,7 @@ ANSWER_BLOCK_PREFIX = "answer-"
 ACTION_HELPFUL = "feedback_helpful"
 ACTION_NOT_HELPFUL = "feedback_not_helpful"
 ACTION_SHOW_SOURCES = "show_sources"
+ACTION_EXPORT_BRIEF = "export_brief"
 
 Block = dict[str, Any]
 _URL = re.compile(r"https?://[^\s;,]+")
@@ -100,7 +101,7 @@ def source_blocks(citations: list[dict[str, Any]], language: Language) -> list[B
     ] if citations else []
 
 
-def action_block(turn_id: int, language: Language, has_sources: bool) -> Block:
+def action_block(turn_id: int, language: Language, has_sources: bool, exportable: bool = False) -> Block:
     value = json.dumps({"turn": turn_id})
     buttons: list[Block] = [
         {"type": "button", "action_id": ACTION_HELPFUL, "value": value,
@@ -113,11 +114,19 @@ def action_block(turn_id: int, language: Language, has_sources: bool) -> Block:
             {"type": "button", "action_id": ACTION_SHOW_SOURCES, "value": value,
              "text": {"type": "plain_text", "text": say("show_sources", language), "emoji": True}}
         )
+    if exportable:  # the thread as a strategy brief (PDF), uploaded into it
+        buttons.append(
+            {"type": "button", "action_id": ACTION_EXPORT_BRIEF, "value": value,
+             "text": {"type": "plain_text", "text": f"📄 {say('export_brief', language)}", "emoji": True}}
+        )
     return {"type": "actions", "block_id": "feedback", "elements": buttons}
 
 
-def answer_blocks(answer: Answer, turn_id: int | None) -> list[Block]:
-    """The whole answer message; text pieces are dropped (with a note) before anything else."""
+def answer_blocks(answer: Answer, turn_id: int | None, exportable: bool = False) -> list[Block]:
+    """The whole answer message; text pieces are dropped (with a note) before anything else.
+
+    ``exportable``: the message offers "Export brief" (the thread is a saved conversation).
+    """
     language = answer.language
     citations = [c.public() for c in answer.citations]
     head: list[Block] = []
@@ -127,7 +136,7 @@ def answer_blocks(answer: Answer, turn_id: int | None) -> list[Block]:
                                                              f"{say('refusal_note', language)}"}]})
     tail: list[Block] = source_blocks(citations, language)
     if turn_id is not None:
-        tail.append(action_block(turn_id, language, bool(citations)))
+        tail.append(action_block(turn_id, language, bool(citations), exportable))
     pieces = split_text(markdown_to_mrkdwn(answer.answer)) or [" "]
     room = MAX_BLOCKS - len(head) - len(tail)
     if len(pieces) > room:

@@ -28,6 +28,7 @@ from ..storage.feedback import FeedbackStore, TurnRecord
 from ..telemetry.metrics import slack_event
 from ..text import detect_language
 from .blocks import (
+    ACTION_EXPORT_BRIEF,
     ACTION_HELPFUL,
     ACTION_NOT_HELPFUL,
     ACTION_SHOW_SOURCES,
@@ -36,6 +37,7 @@ from .blocks import (
     sources_detail_blocks,
     sources_detail_text,
 )
+from .briefs import BriefMaker, export_brief
 from .channels import ChannelSettings
 from .draft import DraftMessage
 from .limits import SlackLimits
@@ -83,8 +85,9 @@ class Question:
 
 class SlackHandlers:
     def __init__(self, assistant: Asker, store: FeedbackStore, settings: Settings,
-                 channels: ChannelSettings, answer_pool: Executor) -> None:
+                 channels: ChannelSettings, answer_pool: Executor, briefs: BriefMaker | None = None) -> None:
         self.assistant = assistant
+        self.briefs = briefs  # "Export brief" is offered when the assistant can make one
         self.store = store
         self.settings = settings
         self.channels = channels
@@ -101,6 +104,7 @@ class SlackHandlers:
         app.action(ACTION_HELPFUL)(self.on_helpful)
         app.action(ACTION_NOT_HELPFUL)(self.on_not_helpful)
         app.action(ACTION_SHOW_SOURCES)(self.on_show_sources)
+        app.action(ACTION_EXPORT_BRIEF)(self.on_export_brief)
         app.error(self.on_unhandled_error)
 
     # -- delivery ----------------------------------------------------------------------
@@ -221,7 +225,8 @@ class SlackHandlers:
         assert answer is not None, "a stream ends with its answer"
         turn_id = self.store.log_turn(answer, "slack", question.user, conversation=question.conversation)
         message: dict[str, Any] = {
-            "channel": question.channel, "text": fallback_text(answer), "blocks": answer_blocks(answer, turn_id),
+            "channel": question.channel, "text": fallback_text(answer),
+            "blocks": answer_blocks(answer, turn_id, self.briefs is not None),
         }
         if question.ephemeral:
             client.chat_postEphemeral(user=question.user, thread_ts=question.thread_ts, **message)
@@ -270,6 +275,17 @@ class SlackHandlers:
     def on_show_sources(self, ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
         ack()
         self._on_click(body, client, lambda click, turn: self._show_sources(click, turn, client))
+
+    def on_export_brief(self, ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        self._on_click(body, client, lambda click, turn: self._export(click, turn, client))
+
+    def _export(self, click: Question, turn: TurnRecord, client: WebClient) -> None:
+        assert self.briefs is not None
+        reply = export_brief(client, self.store, self.briefs, turn.turn_id, click.channel, click.thread_ts,
+                             click.user, click.language)
+        if reply:
+            self.notify(client, click, reply, ephemeral=True)
 
     def _on_click(self, body: dict[str, Any], client: WebClient,
                   act: Callable[[Question, TurnRecord], None]) -> None:

@@ -50,6 +50,19 @@ _MESSAGES: dict[str, dict[Language, str]] = {
     "helpful": {"en": "Helpful", "fr": "Utile"},
     "not_helpful": {"en": "Not helpful", "fr": "Pas utile"},
     "show_sources": {"en": "Show sources", "fr": "Voir les sources"},
+    "export_brief": {"en": "Export brief", "fr": "Exporter la note"},
+    "brief_comment": {
+        "en": "The strategy brief of this thread: {questions} questions, their answers and {sources} numbered sources.",
+        "fr": "La note de synthèse de ce fil : {questions} questions, leurs réponses et {sources} sources numérotées.",
+    },
+    "brief_private": {
+        "en": "The brief of your private answers is in our direct messages.",
+        "fr": "La note de vos réponses privées est dans nos messages directs.",
+    },
+    "brief_missing": {
+        "en": "This answer is not part of a saved conversation, so there is no brief to export.",
+        "fr": "Cette réponse ne fait pas partie d'une conversation enregistrée : pas de note à exporter.",
+    },
     "thanks_helpful": {
         "en": "Thanks, your feedback was recorded.",
         "fr": "Merci, votre avis a été enregistré.",

@@ -72,6 +72,10 @@ class RecordingAsker:
         self.asked.append((question, list(history or [])))
         yield from self.inner.stream(question, history)
 
+    def workflow(self) -> Any:
+        """The real assistant's briefs, so answers offer "Export brief" as they do in production."""
+        return self.inner.workflow()  # type: ignore[attr-defined]
+
 
 class LoopbackServer:
     """The FastAPI app served by uvicorn on 127.0.0.1 in a thread: real HTTP, real headers."""

@@ -1,7 +1,10 @@
 """A Slack Web API stand-in on 127.0.0.1: a real HTTP server the real ``slack_sdk`` client talks to.
 
 It answers the methods the bot uses with Slack-shaped JSON, records every call, and keeps the
-messages of each thread so ``conversations.replies`` returns what was posted.
+messages of each thread so ``conversations.replies`` returns what was posted. Files go through
+Slack's two-step upload: ``files.getUploadURLExternal`` hands out an upload address on this same
+server, the client POSTs the bytes there, and ``files.completeUploadExternal`` shares the file in
+a channel or thread (``uploads`` keeps each file's bytes, name and where it was shared).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.socket_url: str | None = None  # what apps.connections.open hands out (Socket Mode)
+        self.uploads: dict[str, dict[str, Any]] = {}  # file id -> filename, length, data, channel, thread_ts
         self._failures: dict[str, list[str]] = {}
         self._lock = threading.Condition()
         self._clock = itertools.count(1)
@@ -150,7 +154,43 @@ class SlackStandIn:
             "conversations.replies": self._replies,
             "users.info": lambda p: {"ok": True, "user": {"id": p.get("user"), "name": "someone",
                                                           "is_bot": False, "tz": "Europe/Paris"}},
+            "conversations.open": lambda p: {"ok": True, "channel": {"id": f"D0{str(p.get('users', ''))[2:]}"}},
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("filename") or not str(params.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0{len(self.uploads) + 1:08d}"
+        with self._lock:
+            self.uploads[file_id] = {"filename": params["filename"], "length": int(params["length"]), "data": None}
+        host, port = self._server.server_address[:2]
+        return {"ok": True, "upload_url": f"http://{host!s}:{port}/upload/v1/{file_id}", "file_id": file_id}
+
+    def receive_upload(self, file_id: str, data: bytes) -> bool:
+        with self._lock:
+            upload = self.uploads.get(file_id)
+            if upload is None or len(data) != upload["length"]:
+                return False
+            upload["data"] = data
+            self._lock.notify_all()
+        return True
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(params.get("files") or "[]")
+        with self._lock:
+            if not files or any(self.uploads.get(f["id"], {}).get("data") is None for f in files):
+                return {"ok": False, "error": "file_not_found"}  # Slack's answer when the bytes never came
+            for f in files:
+                self.uploads[f["id"]].update(title=f.get("title"), channel=params.get("channel_id"),
+                                             thread_ts=params.get("thread_ts"),
+                                             initial_comment=params.get("initial_comment"))
+        shared = [{"id": f["id"], "title": f.get("title"), "name": self.uploads[f["id"]]["filename"]} for f in files]
+        if params.get("channel_id"):
+            self._post_message({"channel": params["channel_id"], "thread_ts": params.get("thread_ts"),
+                                "text": params.get("initial_comment") or "", "files": shared})
+        return {"ok": True, "files": shared}
 
     def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         ts = self.next_ts()
@@ -181,6 +221,14 @@ class SlackStandIn:
 
             def _serve(self) -> None:
                 url = urlsplit(self.path)
+                if url.path.startswith("/upload/v1/"):  # the upload address: raw bytes, no token
+                    length = int(self.headers.get("Content-Length") or 0)
+                    done = standin.receive_upload(url.path.rsplit("/", 1)[-1], self.rfile.read(length))
+                    self.send_response(200 if done else 400)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(b"OK - " + str(length).encode() if done else b"bad upload")
+                    return
                 method = url.path.rsplit("/", 1)[-1]
                 params: dict[str, Any] = dict(parse_qsl(url.query))
                 length = int(self.headers.get("Content-Length") or 0)

@@ -60,7 +60,7 @@ def test_mention_is_answered_in_its_thread_with_citations(slack: SlackHarness) -
     assert sources.startswith("*Sources*")
     assert "*[1]* <https://" in sources and "“" in sources
     buttons = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["feedback_helpful", "feedback_not_helpful", "show_sources"]
+    assert buttons == ["feedback_helpful", "feedback_not_helpful", "show_sources", "export_brief"]
     assert "[1]" in answer.params["text"]
     # The "working on it" reaction was put on the question and taken off once it was answered.
     added = slack.api.calls_to("reactions.add", name=THINKING_REACTION, timestamp=event["ts"])
