@@ -2,7 +2,7 @@
 after a reload, thumbs on an earlier answer, a brief downloaded and read back, the corpus tab with
 an administrator withdrawing a document, and the corpus-gap report.
 
-Screenshots go to tests/artifacts/ (git-ignored); ``ASSISTANT_DOCS_SHOTS=1`` also refreshes the
+Screenshots go to tests/artifacts/ (git-ignored); ``UPDATE_DOCS_SHOTS=1`` also refreshes the
 README's pictures in docs/.
 """
 
@@ -52,7 +52,7 @@ def ask(page: Page, question: str) -> None:
 
 def shoot(page: Page, artifacts: Path, name: str, docs_name: str | None = None) -> None:
     page.screenshot(path=str(artifacts / name))
-    if docs_name and os.environ.get("ASSISTANT_DOCS_SHOTS"):
+    if docs_name and os.environ.get("UPDATE_DOCS_SHOTS"):
         DOCS.mkdir(exist_ok=True)
         page.screenshot(path=str(DOCS / docs_name))
 
@@ -172,7 +172,7 @@ def test_a_brief_is_downloaded_and_reads_back(manager: Page, live_server: LiveSe
         for citation in turn.citations:
             assert flat(citation["quote"]) in flat(text)
     assert markdown.read_text(encoding="utf-8").startswith("# Note de synthèse: Gartner et l'AI Act")
-    if os.environ.get("ASSISTANT_DOCS_SHOTS") and shutil.which("pdftoppm"):
+    if os.environ.get("UPDATE_DOCS_SHOTS") and shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                         str(DOCS / "brief-page-1")], check=True)
 
