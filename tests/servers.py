@@ -81,7 +81,9 @@ def postgres(fsync: bool = False) -> Iterator[PostgresServer]:
                                user=user, cwd=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for_port(port, process, "postgres")
-        yield PostgresServer(port=port, process=process, data=data)
+        server = PostgresServer(port=port, process=process, data=data)
+        _wait_for_queries(server)
+        yield server
     finally:
         process.send_signal(signal.SIGINT)  # fast shutdown: roll back what is open, then stop
         try:
@@ -140,6 +142,22 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], name: str) -> No
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"{name} did not listen on port {port}")
+
+
+def _wait_for_queries(server: PostgresServer) -> None:
+    """Listening is not ready: until recovery ends, connections get "the database system is starting up"."""
+    import psycopg
+
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while True:
+        try:
+            with psycopg.connect(server.url(), connect_timeout=2) as connection:
+                connection.execute("SELECT 1")
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
