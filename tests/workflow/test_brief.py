@@ -120,3 +120,33 @@ def test_a_markdown_table_in_an_answer_becomes_a_table_in_the_pdf(assistant: Ass
     text = pdf_text(target)
     assert "Country" in text and "Agent cost (US$/h)" in text and "Philippines" in text and "|" not in text
     assert "“as of 2025” — see the source" in flat(text)
+
+
+def test_without_dejavu_the_pdf_falls_back_to_a_builtin_font(
+        french: tuple[Settings, StoredConversation], assistant: Assistant, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.workflow import brief_pdf
+
+    monkeypatch.setattr(brief_pdf, "font_dir", lambda: None)
+    _, conversation = french
+    target = tmp_path / "fallback.pdf"
+    target.write_bytes(assistant.workflow().export_brief(conversation).data)
+    words = flat(pdf_text(target))
+    assert "Note de synthèse" in words and "spécialisés" in words  # Latin-1 accents still render
+    assert all(flat(turn.question).replace("’", "'") in words for turn in conversation.turns)
+
+
+def test_assistant_conversations_lists_ids_and_brief_names_a_missing_one(
+        french: tuple[Settings, StoredConversation], monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    settings, conversation = french
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(settings.feedback_db))
+    listed = CliRunner().invoke(app, ["conversations"])
+    assert listed.exit_code == 0
+    assert f"{conversation.summary.id}  web" in listed.output and "3 questions" in listed.output
+    assert "browser:test" in listed.output and QUESTIONS_FR[0][:40] in listed.output
+    missing = CliRunner().invoke(app, ["brief", "999999"])
+    assert missing.exit_code == 1 and "There is no conversation 999999." in missing.output

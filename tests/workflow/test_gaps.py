@@ -6,6 +6,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from assistant.models import Answer
@@ -69,17 +70,29 @@ def test_assistant_gaps_groups_refused_questions_into_topics(
         assert 1 <= len(group["documents"]) <= 3 and all(d["title"] and d["doc_id"] for d in group["documents"])
     assert OLD not in result.stdout
 
-    text = run_cli(["gaps", "--since", "30d"], settings)
-    assert text.returncode == 0, text.stderr
-    assert "11 questions (10 refused, 1 rated not helpful) in 4 topics" in text.stdout
-    assert "closest documents:" in text.stdout
+    # the same report for a terminal, and a wider period, from the same store in this process
+    from datetime import UTC, datetime, timedelta
 
-    wider = json.loads(run_cli(["gaps", "--since", "60d", "--json"], settings).stdout)
-    assert wider["total"] == 12 and any(OLD in g["examples"] for g in wider["groups"])
+    from assistant.api import Assistant as AssistantType
+    from assistant.storage.conversations import ConversationStore
+
+    assert isinstance(assistant, AssistantType)
+    conversations = ConversationStore(FeedbackStore.for_settings(settings))
+    until = datetime.now(UTC)
+    since = until - timedelta(days=30)
+    text = assistant.workflow().gap_report(conversations.gap_candidates(since.timestamp()), since, until).to_text()
+    assert "11 questions (10 refused, 1 rated not helpful) in 4 topics" in text
+    assert "closest documents:" in text and "comment: Not about energy at all" in text
+    wider = conversations.gap_candidates((until - timedelta(days=60)).timestamp())
+    assert len(wider) == 12 and any(c.question == OLD for c in wider)
 
 
-def test_gaps_refuses_a_period_it_cannot_read(corpus_settings: Settings, tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, index_dir=corpus_settings.index_dir)
-    FeedbackStore.for_settings(settings).close()
-    result = run_cli(["gaps", "--since", "last tuesday"], settings)
-    assert result.returncode == 2 and "--since takes a period such as 30d" in result.stderr
+def test_gaps_refuses_a_period_it_cannot_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    FeedbackStore(tmp_path / "feedback.sqlite3").close()
+    result = CliRunner().invoke(app, ["gaps", "--since", "last tuesday"])
+    assert result.exit_code == 2 and "--since takes a period such as 30d" in result.output
