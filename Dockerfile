@@ -22,7 +22,7 @@ COPY slack ./slack
 
 FROM ${PYTHON_IMAGE} AS runtime
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends make tini \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends make tini fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin assistant
 WORKDIR /app
