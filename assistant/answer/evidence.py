@@ -37,7 +37,8 @@ _FOR = _stems(
     r"satisf succes resilien scal 24/7 round_the_clock",
     r"avantag econom moins_cher cout[s]?_(?:jusqu'a_)?(?:inferieur|plus_bas) croissance croit opportunite",
     r"attracti competence jeune qualifie multilingue fuseau investi incitat productivit plus_rapide efficac",
-    r"amelior gagn embauch recrut formation reconver",
+    r"amelior gagn embauch recrut formation reconver accroi rendement hausse augment progress increas",
+    r"higher_productiv rise\b rising",
 )
 _AGAINST = _stems(
     r"risk danger threat concern worr problem fail error mistake wrong hallucinat complain frustrat",

@@ -40,6 +40,7 @@ _CONFLICT_RATIO = 0.5
 _CONFLICT_COSINE = 0.5
 _GROUP_SIZE = {"for": 3, "against": 3, "neutral": 2}
 _WEIGHING_FLOOR = 0.75  # share of the refusal threshold a for/against item must reach
+_BROAD_FLOOR_NAMED = 0.45  # the same, when the question names what it is about
 _WEIGHING_POOL = 24  # best on-subject sentences a decision answer picks its quotes from
 
 
@@ -106,8 +107,7 @@ def answer_extractively(
     ranked = sorted(candidates, key=lambda c: -c.score)
     on_subject = [c for c in ranked if c.about]
     best = on_subject[0] if on_subject else None
-    # a decision to weigh is broad: its evidence need not match the question's words as closely
-    bar = threshold * _WEIGHING_FLOOR if analysis.weighing else threshold
+    bar = _bar(analysis, threshold)
     if best is None or best.score < bar or (analysis.kind == "figure" and analysis.wants != "any"
                                              and not any(c.fits and c.score >= bar for c in on_subject)):
         return _nothing_on(analysis, ranked, threshold, language)
@@ -119,6 +119,15 @@ def answer_extractively(
         if compared is not None:
             return compared
     return _listed(analysis, on_subject, picked, threshold, max_sentences, select_ratio, language)
+
+
+def _bar(analysis: QuestionAnalysis, threshold: float) -> float:
+    """The evidence a quote needs. A decision to weigh or a comparison is broad: its evidence need not
+    match the question's words as closely as a look-up's, least of all when it is about a named place
+    or company, since then every quote must be about it (the subject rule) anyway."""
+    if not (analysis.weighing or analysis.kind == "comparison"):
+        return threshold
+    return threshold * (_BROAD_FLOOR_NAMED if analysis.entities else _WEIGHING_FLOOR)
 
 
 def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndarray, question_embedding: list[float],
@@ -217,7 +226,7 @@ def _weighed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picke
     """
     grouped: dict[str, list[Candidate]] = {"for": [], "against": [], "neutral": []}
     for candidate in ranked[:_WEIGHING_POOL]:
-        if candidate.score < threshold * _WEIGHING_FLOOR:
+        if candidate.score < _bar(analysis, threshold):
             break
         side = stance(candidate.text)
         if side == "neutral" and not (candidate.kinds - {"year"}):
@@ -226,7 +235,7 @@ def _weighed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picke
             grouped[side].append(candidate)
     if not grouped["for"] and not grouped["against"]:
         picked.chosen.clear()
-        return _listed(analysis, ranked, picked, threshold * _WEIGHING_FLOOR, 3, 0.0, language)
+        return _listed(analysis, ranked, picked, _bar(analysis, threshold), 3, 0.0, language)
     quoted = {side: [picked.quoted(c, language) for c in group] for side, group in grouped.items()}
     answer = shapes.groups(quoted, language, risks=analysis.kind == "risks")
     return ExtractiveResult(answer, picked.citations(), ranked[0].score, False)
@@ -237,14 +246,19 @@ def _compared(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Pick
     """A small table (entity, figure, date, source) whose cells are copied from the cited quotes."""
     entities = analysis.countries or analysis.entities
     rows: list[shapes.Row] = []
-    wanted = analysis.wants
+    used: set[int] = set()
     for entity in entities:
         for candidate in ranked:
-            if candidate.score < threshold * _WEIGHING_FLOOR:
+            if candidate.score < _bar(analysis, threshold):
                 break
-            figure = next((f for f in candidate.parsed if f.kind != "year" and (wanted in ("any", f.kind))), None)
-            if figure is None or not entity.named_in(candidate.text + " " + candidate.context):
+            figure = _figure_for(analysis, candidate)
+            # the row's quote is about this entity alone: named in the sentence (or its document's
+            # title, when the sentence names no other), not shared with another row
+            others = [e for e in entities if e is not entity and e.named_in(candidate.text)]
+            named = entity.named_in(candidate.text) or (not others and entity.named_in(candidate.context))
+            if figure is None or not named or others or id(candidate) in used:
                 continue
+            used.add(id(candidate))
             picked.take(candidate)
             if any(c is candidate for c in picked.chosen):
                 year = _YEAR.search(candidate.text)
@@ -256,6 +270,23 @@ def _compared(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Pick
         return None
     quotes = [picked.quoted(c, language) for c in picked.chosen]
     return ExtractiveResult(shapes.table(rows, quotes, language), picked.citations(), ranked[0].score, False)
+
+
+_MONTH = re.compile(r"^\W{0,2}(?:jan|feb|fév|fev|mar|apr|avr|may|mai|jun|juin|jul|juil|aug|aoû|aou|sep|oct|nov|"
+                    r"dec|déc)", re.IGNORECASE)
+
+
+def _figure_for(analysis: QuestionAnalysis, candidate: Candidate) -> Figure | None:
+    """The quote's figure of the kind asked, preferring one that counts what the question counts
+    ("5,000 jobs" for "how many jobs"); never a day of the month."""
+    wanted = analysis.wants
+    terms = set(content_tokens(analysis.text))
+    kinds = {"any", "count"} if wanted == "count" else {"any", wanted}
+    usable = [f for f in candidate.parsed if f.kind != "year" and (wanted == "any" or f.kind in kinds
+                                                                   or (wanted == "count" and f.kind == "plain"))
+              and not _MONTH.match(candidate.text[f.end:f.end + 6])]
+    counting = [f for f in usable if terms & set(content_tokens(" ".join(f.words_after)))]
+    return next(iter(counting or usable), None)
 
 
 def _nothing_on(analysis: QuestionAnalysis, ranked: list[Candidate], threshold: float,

@@ -213,3 +213,23 @@ def test_admin_uploads_a_document_and_the_next_answer_cites_it(
         expect(answer.locator(".sources")).to_contain_text("Project Zephyr pilot")
     finally:
         page.context.close()
+
+
+@pytest.mark.ui
+def test_a_decision_is_answered_in_groups_and_a_comparison_in_a_table(desktop: Page, artifacts: Path) -> None:
+    page = desktop
+    ask(page, "What are the pros and cons of opening a contact centre in Morocco?")
+    decision = page.locator("#chat .answer.done").last
+    expect(decision.locator("p.group-label").first).to_be_visible()
+    labels = decision.locator("p.group-label").all_inner_texts()
+    assert {"For:", "Against:", "Figures to weigh:"} & set(labels), labels
+    assert decision.locator("li button.cite").count() >= 2  # every item is a cited quote
+    shoot(page, artifacts, "11-decision-groups.png")
+
+    ask(page, "Kenya or Morocco: which has more outsourcing jobs?")
+    table = page.locator("#chat .answer.done").last.locator("table.compare")
+    expect(table).to_be_visible()
+    assert table.locator("th").all_inner_texts()[:2] == ["Entity", "Figure"]
+    rows = table.locator("tr").all()[1:]
+    assert len(rows) >= 2 and all(row.locator("button.cite").count() == 1 for row in rows)
+    shoot(page, artifacts, "12-comparison-table.png")
