@@ -34,8 +34,7 @@ _DIGITS = re.compile(
 
 
 @dataclass(frozen=True)
-class Number:
-    """A number written in digits: where it is and its value."""
+class Number:  # a number written in digits: where it is and its value
     start: int
     end: int
     raw: str
@@ -65,8 +64,7 @@ def scan_numbers(text: str) -> list[Number]:
 
 
 def format_number(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
 
 
 def numbers_in(text: str) -> set[str]:
@@ -101,15 +99,12 @@ CURRENCY_AFTER: dict[str, str] = {
     "shilling": "KES", "shillings": "KES", "cedi": "GHS", "cedis": "GHS", "naira": "NGN", "nairas": "NGN",
     "reais": "BRL", **{code.lower(): code for code in _CODES},
 }
-# A figure's currency "meets" a fact's currency when the codes are equal or the figure's names
-# no country and the fact's is one of that family.
+# A figure's currency meets a fact's when the codes are equal or the figure's ("$") is the fact's family.
 CURRENCY_FAMILIES = {"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD"}, "PESO": {"PHP", "MXN", "COP"}}
 
 
 def currency_meets(figure_code: str | None, fact_code: str) -> bool:
-    if figure_code is None:
-        return False
-    return figure_code == fact_code or fact_code in CURRENCY_FAMILIES.get(figure_code, set())
+    return figure_code is not None and (figure_code == fact_code or fact_code in CURRENCY_FAMILIES.get(figure_code, ()))
 
 
 def currency_code(word: str) -> str | None:
@@ -123,11 +118,10 @@ def currency_code(word: str) -> str | None:
 # Number words (folded). "un"/"une"/"one"/"a"/"an" are also articles or pronouns: they count only
 # in a fraction or before a scale word. "neuf" is also "new" and "cent" also a coin: fractions only.
 CARDINALS: dict[str, int] = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100,
-    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "dix": 10, "onze": 11,
-    "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "deux": 2,
+    "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "dix": 10, "onze": 11, "douze": 12, "quinze": 15,
+    "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50,
 }
 _ONE = {"one": 1, "a": 1, "an": 1, "un": 1, "une": 1}
 _FRACTION_ONLY = {"neuf": 9, "cent": 100}
@@ -151,12 +145,8 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure stated in a text.
-
-    ``value`` is the number as written (1.5 in "1,5 million"); ``magnitude`` applies the scale.
-    ``words_after`` are the folded words that follow (up to six, not past a sentence end or
-    another number): what a count counts.
-    """
+    """One figure: ``value`` as written (1.5 in "1,5 million"), ``magnitude`` with the scale, and
+    ``words_after``, up to six folded words before a sentence end or a number: what a count counts."""
 
     value: float
     kind: FigureKind
@@ -172,16 +162,10 @@ class Figure:
         return self.value * self.scale
 
 
-_SCALE_AFTER = re.compile(
-    r"[ \u00a0\u202f]?(?P<scale>thousands?|mille|millions?|mn|billions?|bn|milliards?|mds?|trillions?"
-    r"|M(?![a-zA-Z])|k(?![a-zA-Z])|K(?![a-zA-Z])|m(?![a-zA-Z]))",
-    re.IGNORECASE,
-)
-_PERCENT_AFTER = re.compile(
-    r"[ \u00a0\u202f]?(?:%|percent\b|per\s+cent\b|pour\s*cent\b|pct\b|points?\s+de\s+pourcentage\b"
-    r"|percentage\s+points?\b)",
-    re.IGNORECASE,
-)
+_SCALE_AFTER = re.compile(r"[ \u00a0\u202f]?(?P<scale>thousands?|mille|millions?|mn|billions?|bn|milliards?|mds?"
+                          r"|trillions?|M(?![a-zA-Z])|k(?![a-zA-Z])|K(?![a-zA-Z])|m(?![a-zA-Z]))", re.IGNORECASE)
+_PERCENT_AFTER = re.compile(r"[ \u00a0\u202f]?(?:%|percent\b|per\s+cent\b|pour\s*cent\b|pct\b"
+                            r"|points?\s+de\s+pourcentage\b|percentage\s+points?\b)", re.IGNORECASE)
 _CURRENCY_AFTER = re.compile(  # words in any case, codes in capitals ("20 mad customers" is no amount)
     r"[ \u00a0\u202f]?(?i:(?:de|of)\s+|d['’]\s?)?(?P<currency>(?i:"
     + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(CURRENCY_AFTER, key=len, reverse=True)
@@ -199,6 +183,7 @@ _RANGE = re.compile(
 )
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d")
 _SENTENCE_BREAK = re.compile(r"[.;:!?()\[\]\n]")
+_DATE_WORDS = frozenset(("en", "in", "by", "fin", "end", "at", "au", "a", "the", "of", "de", "du", "late", "early"))
 
 
 def _words_after(folded: str, position: int, limit: int = 6) -> tuple[str, ...]:
@@ -227,6 +212,11 @@ class _Attached:
     currency: str | None = None
     percent: bool = False
     after: tuple[str, ...] = ()
+    inherited: tuple[str, ...] = ()  # what the figure before it counts, in a list of dated figures
+
+    def year(self) -> bool:
+        return (not self.percent and not self.currency and self.scale == 1.0
+                and re.fullmatch(r"\d{4}", self.number.raw) is not None and 1900 <= self.number.value <= 2100)
 
     def figure(self) -> Figure:
         kind: FigureKind
@@ -234,13 +224,14 @@ class _Attached:
             kind = "percent"
         elif self.currency:
             kind = "money"
-        elif self.scale == 1.0 and re.fullmatch(r"\d{4}", self.number.raw) and 1900 <= self.number.value <= 2100:
+        elif self.year():
             kind = "year"
         elif any(w not in _FILLERS for w in self.after):
             kind = "count"
         else:
             kind = "plain"
-        return Figure(self.number.value, kind, self.number.start, self.end, self.scale, self.currency, self.after)
+        return Figure(self.number.value, kind, self.number.start, self.end, self.scale, self.currency,
+                      self.after + self.inherited)
 
 
 def _attach(number: Number, text: str, folded: str) -> _Attached:
@@ -288,6 +279,16 @@ def _digit_figures(text: str, folded: str) -> list[Figure]:
                 first.currency = second.currency
             elif second.currency is None:
                 second.currency = first.currency
+    # "1,57 million de salariés en 2022, 1,7 million en 2023": a figure followed by a date only
+    # counts what the last figure of its scale in the sentence counts.
+    counted: _Attached | None = None
+    for item in (i for i in items if not i.year()):
+        between = text[counted.end: item.number.start] if counted else "."
+        if (counted and not item.percent and not item.currency and item.scale == counted.scale
+                and set(item.after) <= _DATE_WORDS and not _SENTENCE_BREAK.search(between)):
+            item.inherited = counted.after
+        elif set(item.after) - _FILLERS:
+            counted = item
     return [item.figure() for item in items]
 
 
@@ -359,9 +360,7 @@ def _word_figures(text: str, folded: str) -> list[Figure]:
 def figures(text: str, words: bool = True) -> list[Figure]:
     """Every figure of ``text`` in order of position: digits, and with ``words`` number words too."""
     folded = fold(text)
-    found = _digit_figures(text, folded)
-    if words:
-        found += _word_figures(text, folded)
+    found = _digit_figures(text, folded) + (_word_figures(text, folded) if words else [])
     return sorted(found, key=lambda f: (f.start, f.end))
 
 

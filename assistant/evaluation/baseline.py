@@ -1,7 +1,8 @@
-"""The committed baseline: a past run, bound to the dataset, corpus and settings it was made with.
+"""The committed baselines: a past run per suite, with the dataset, corpus and settings it was made with.
 
-A baseline made with another golden set, other corpus files or other answer settings says
-nothing about the current code, so it is never compared: the gate stops with a reason instead.
+When the golden set, the corpus files or the answer settings differ from the baseline's, the
+run is still compared, question by question, and what differs is named (``what_changed``):
+a change must show its effect, not escape the gate.
 """
 
 from __future__ import annotations
@@ -17,19 +18,29 @@ from ..settings import PROJECT_ROOT
 from .results import RunResult
 
 DEFAULT_BASELINE = PROJECT_ROOT / "evals" / "baseline.json"
-_UPDATE_HINT = "run `assistant eval --update-baseline` if the change is intended"
+
+
+def corpus_manifest(corpus_dir: Path) -> dict[str, str]:
+    """Path in the corpus -> sha256 (16 hex) of every file ingest would read."""
+    from ..ingest.run import discover  # imports Chroma: only when a hash is needed
+
+    root = corpus_dir.resolve()
+    files, _ = discover([root])
+    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(files)}
 
 
 def corpus_hash(corpus_dir: Path) -> str:
     """sha256 over the bytes of every file ingest would read, with their paths in the corpus."""
-    from ..ingest.run import discover  # imports Chroma: only when a hash is needed
+    return manifest_hash(corpus_manifest(corpus_dir))
 
-    files, _ = discover([corpus_dir.resolve()])
+
+def manifest_hash(manifest: dict[str, str]) -> str:
     digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.relative_to(corpus_dir.resolve()).as_posix().encode())
+    for relative, file_digest in manifest.items():
+        digest.update(relative.encode())
         digest.update(b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(bytes.fromhex(file_digest))
     return digest.hexdigest()[:16]
 
 
@@ -51,22 +62,43 @@ def load_baseline(path: Path = DEFAULT_BASELINE) -> RunResult:
                             "run `assistant eval --update-baseline`") from error
 
 
-def _changed_settings(before: dict[str, object], after: dict[str, object]) -> str:
-    changes = [f"{key} {before.get(key)!r} -> {after.get(key)!r}"
-               for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
-    return ", ".join(changes[:6]) + (" ..." if len(changes) > 6 else "")
+def changed_settings(before: dict[str, object], after: dict[str, object]) -> list[str]:
+    return [f"{key} {before.get(key)!r} -> {after.get(key)!r}"
+            for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
 
 
-def check_comparable(baseline: RunResult, dataset_hash: str, corpus: str, settings_hash: str,
-                     settings: dict[str, object]) -> None:
-    """Raise ``BaselineError`` when the baseline was made with another dataset, corpus or settings."""
-    if baseline.dataset_hash != dataset_hash:
-        raise BaselineError(f"the golden set changed since the baseline (dataset hash "
-                            f"{baseline.dataset_hash} -> {dataset_hash}); {_UPDATE_HINT}")
-    if baseline.corpus_hash != corpus:
-        raise BaselineError(f"the corpus files changed since the baseline (corpus hash "
-                            f"{baseline.corpus_hash} -> {corpus}); {_UPDATE_HINT}")
-    if baseline.settings_hash != settings_hash:
-        changed = _changed_settings(baseline.settings, settings) or "fields added or removed"
-        raise BaselineError(f"the answer settings differ from the baseline's (settings hash "
-                            f"{baseline.settings_hash} -> {settings_hash}: {changed}); {_UPDATE_HINT}")
+def what_changed(baseline: RunResult, current: RunResult) -> list[str]:
+    """One line per difference of dataset, corpus and settings between the two runs."""
+    lines: list[str] = []
+    if baseline.dataset_hash != current.dataset_hash:
+        old, new = baseline.by_id(), current.by_id()
+        added = [i for i in new if i not in old]
+        removed = [i for i in old if i not in new]
+        reworded = [i for i in new if i in old and old[i].question != new[i].question]
+        edited = [i for i in new if i in old and i not in reworded and old[i].record_hash
+                  and old[i].record_hash != new[i].record_hash]
+        detail = "; ".join(part for part in (
+            f"added {', '.join(added)}" if added else "",
+            f"removed {', '.join(removed)}" if removed else "",
+            f"question reworded: {', '.join(reworded)}" if reworded else "",
+            f"facts or flags edited: {', '.join(edited)}" if edited else "",
+        ) if part) or "records changed"
+        lines.append(f"golden set changed ({baseline.dataset_hash} -> {current.dataset_hash}): {detail}")
+    if baseline.corpus_hash != current.corpus_hash:
+        detail = ""
+        files_before, files_now = baseline.corpus_files, current.corpus_files
+        if files_before and files_now:
+            added = sorted(set(files_now) - set(files_before))
+            removed = sorted(set(files_before) - set(files_now))
+            edited = sorted(p for p in files_now if p in files_before and files_now[p] != files_before[p])
+            detail = ": " + "; ".join(part for part in (
+                f"added {', '.join(added[:8])}{' ...' if len(added) > 8 else ''}" if added else "",
+                f"removed {', '.join(removed[:8])}" if removed else "",
+                f"edited {', '.join(edited[:8])}" if edited else "",
+            ) if part)
+        lines.append(f"corpus files changed ({baseline.corpus_hash} -> {current.corpus_hash}){detail}")
+    if baseline.settings_hash != current.settings_hash:
+        changes = changed_settings(baseline.settings, current.settings) or ["fields added or removed"]
+        lines.append(f"answer settings changed ({baseline.settings_hash} -> {current.settings_hash}): "
+                     + ", ".join(changes))
+    return lines

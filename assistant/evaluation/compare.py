@@ -16,7 +16,7 @@ from ..settings import Settings
 from .dataset import Dataset
 from .naive import NaiveAssistant
 from .results import RunResult
-from .runner import Progress, eval_settings, prepared_assistant, run_eval
+from .runner import Progress, prepared_assistant, run_eval
 
 
 @dataclass(frozen=True)
@@ -38,19 +38,20 @@ DEFAULT_COMPARISON = ("default", "dense-only", *PACKAGED_MODELS, "naive")
 
 
 def configured(name: str, settings: Settings) -> tuple[Settings, Asker, str]:
-    """Settings, a ready asker and the settings hash to record for configuration ``name``."""
+    """Settings, a ready asker and the settings hash to record for configuration ``name``;
+    ``settings`` already name the suite's corpus and eval index."""
     if name not in CONFIGURATIONS:
         known = ", ".join(CONFIGURATIONS)
         raise UnknownConfiguration(f"unknown configuration '{name}' (known: {known})")
     spec = CONFIGURATIONS[name]
     chosen = settings.with_changes(**spec.overrides)
     if spec.naive:
-        return chosen, NaiveAssistant(eval_settings(chosen)), f"naive-{chosen.settings_hash()}"
+        return chosen, NaiveAssistant(chosen), f"naive-{chosen.settings_hash()}"
     return chosen, prepared_assistant(chosen), chosen.settings_hash()
 
 
 def run_configurations(names: Sequence[str], dataset: Dataset, settings: Settings, corpus_hash: str,
-                       progress: Progress | None = None) -> list[RunResult]:
+                       progress: Progress | None = None, suite: str = "main") -> list[RunResult]:
     for name in names:  # fail on a typo before spending minutes on the first configuration
         if name not in CONFIGURATIONS:
             configured(name, settings)
@@ -58,7 +59,7 @@ def run_configurations(names: Sequence[str], dataset: Dataset, settings: Setting
     for name in names:
         chosen, asker, settings_hash = configured(name, settings)
         runs.append(run_eval(asker, dataset, chosen, corpus_hash, config=name, progress=progress,
-                             settings_hash=settings_hash))
+                             settings_hash=settings_hash, suite=suite))
     return runs
 
 
@@ -66,18 +67,19 @@ _COLUMNS = (
     ("pass", "pass_rate"), ("accuracy", "accuracy"), ("precision", "precision"),
     ("false refusals", "false_refusal_rate"), ("false answers", "false_answer_rate"),
     ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("recall@5", "recall@5"), ("MRR@10", "mrr@10"),
-    ("nDCG@10", "ndcg@10"), ("cit. valid", "citation_validity"), ("cit. P", "citation_precision"),
-    ("cit. R", "citation_recall"),
+    ("nDCG@10", "ndcg@10"), ("quotes valid", "quote_validity"), ("claim support", "claim_support"),
+    ("noise", "noise"), ("cit. P", "citation_precision"), ("cit. R", "citation_recall"),
 )
 
 
 def comparison_table(runs: Sequence[RunResult]) -> str:
-    """One Markdown table: a row per configuration, the aggregates as columns."""
+    """One Markdown table: a row per configuration, the test half's aggregates as columns."""
     header = "| config | " + " | ".join(title for title, _ in _COLUMNS) + " | s/question |"
     rule = "|---|" + "---:|" * (len(_COLUMNS) + 1)
     rows = [header, rule]
     for run in runs:
         per_question = run.duration_s / max(len(run.questions), 1)
-        cells = " | ".join(f"{run.aggregates.get(key, 0.0):.3f}" for _, key in _COLUMNS)
+        values = run.halves.get("test", run.aggregates)
+        cells = " | ".join(f"{values.get(key, 0.0):.3f}" for _, key in _COLUMNS)
         rows.append(f"| {run.config} | {cells} | {per_question:.2f} |")
     return "\n".join(rows)

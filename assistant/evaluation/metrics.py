@@ -1,9 +1,11 @@
-"""Deterministic metrics: retrieval as trec_eval/BEIR define them, citations, refusals, accuracy.
+"""Deterministic metrics: retrieval as trec_eval/BEIR define them, citations, claims, refusals.
 
 Retrieval runs are chunk rankings judged against doc-level qrels: a retrieved chunk is relevant
-when its ``doc_id`` is in the record's ``supporting_docs``. As trec_eval counts each docno once,
-a supporting document is credited at its first chunk only; later chunks of the same document
-carry no gain (so recall and nDCG stay within [0, 1]) but still take up their rank.
+when its document is in the record's ``supporting_docs``. Translations of one document (the
+"-en" and "-fr" twins of a fact sheet) are one document: the scorer maps both the ranking and
+the qrels to twin groups first (``sources.CorpusDocuments.group``). As trec_eval counts each
+docno once, a supporting document is credited at its first chunk only; later chunks of the same
+document carry no gain (so recall and nDCG stay within [0, 1]) but still take up their rank.
 
 - hit@k: 1 if a relevant chunk is among the first k, else 0 (BEIR's top_k_accuracy).
 - recall@k: supporting documents credited in the first k / number of supporting documents.
@@ -19,13 +21,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from .dataset import RequiredFact
-from .figures import fact_found
-from .results import CitedItem, QuestionResult
+from .results import QuestionResult
 
 K_VALUES = (1, 3, 5, 10)
-# Translations of one fact sheet ("kenya-bpo-en", "kenya-bpo-fr") hold the same facts.
-_LANGUAGE_SUFFIXES = ("-en", "-fr")
 
 
 def credited_gains(ranking: Sequence[str], qrels: set[str]) -> list[int]:
@@ -76,54 +74,19 @@ def retrieval_metrics(ranking: Sequence[str], qrels: set[str]) -> dict[str, floa
     return values
 
 
-def sheet(doc_id: str) -> str:
-    """The fact sheet a document belongs to: its id without the language suffix."""
-    for suffix in _LANGUAGE_SUFFIXES:
-        if doc_id.endswith(suffix):
-            return doc_id[: -len(suffix)]
-    return doc_id
-
-
-def citation_precision(cited_doc_ids: Sequence[str], qrels: set[str]) -> float:
-    """Share of citations that point into a supporting document."""
-    if not cited_doc_ids:
+def citation_precision(cited: Sequence[str], qrels: set[str]) -> float:
+    """Share of citations that point into a supporting document (twin groups)."""
+    if not cited:
         return 0.0
-    return sum(doc_id in qrels for doc_id in cited_doc_ids) / len(cited_doc_ids)
+    return sum(doc in qrels for doc in cited) / len(cited)
 
 
-def citation_recall(cited_doc_ids: Iterable[str], qrels: set[str]) -> float:
-    """Share of the supporting fact sheets that some citation points into.
-
-    The English and French versions of one fact sheet count as one sheet: an answer needs to
-    cite the facts once, in either language, not twice.
-    """
-    wanted = {sheet(d) for d in qrels}
-    if not wanted:
+def citation_recall(cited: Iterable[str], qrels: set[str]) -> float:
+    """Share of the supporting documents (twin groups: an answer cites a fact sheet once, in
+    either language) that some citation points into."""
+    if not qrels:
         return 0.0
-    return len(wanted & {sheet(d) for d in cited_doc_ids}) / len(wanted)
-
-
-def check_citation(
-    n: int, chunk_id: str, doc_id: str, quote: str, quote_start: int,
-    retrieved_texts: dict[str, str], facts: Sequence[RequiredFact],
-) -> CitedItem:
-    """Valid when the chunk was retrieved, the quote is an exact span of it, and it holds a fact.
-
-    The last condition applies only when the record has required facts.
-    """
-    problems: list[str] = []
-    text = retrieved_texts.get(chunk_id)
-    if text is None:
-        problems.append("cited chunk was not retrieved")
-    elif not quote or quote not in text:
-        problems.append("quote is not an exact substring of the cited chunk")
-    elif text[quote_start: quote_start + len(quote)] != quote:
-        problems.append("quote_start does not point at the quote")
-    holds_fact = any(fact_found(f, quote) for f in facts) if facts else None
-    if holds_fact is False:
-        problems.append("quote holds none of the required facts")
-    return CitedItem(n=n, chunk_id=chunk_id, doc_id=doc_id, quote=quote, quote_start=quote_start,
-                     valid=not problems, problems=problems, holds_fact=holds_fact)
+    return len(qrels & set(cited)) / len(qrels)
 
 
 def refusal_confusion(results: Sequence[QuestionResult]) -> dict[str, int]:
@@ -141,14 +104,25 @@ def _mean(values: Iterable[float]) -> float:
     return sum(items) / len(items) if items else 0.0
 
 
+def _share(hits: int, total: int, empty: float) -> float:
+    return hits / total if total else empty
+
+
 def aggregate(results: Sequence[QuestionResult]) -> dict[str, float]:
-    """The run's aggregates; every value is in [0, 1] and, except the two *_rate of refusal
-    errors, higher is better."""
+    """The aggregates of a set of questions; every value is in [0, 1] and higher is better
+    except the ``LOWER_IS_BETTER`` ones. Citation and claim metrics pool the quotes and claims
+    of every answered question; an empty pool counts as perfect (1 or 0)."""
     answered = [r for r in results if not r.refused]
     with_qrels = [r for r in results if r.retrieval is not None]
     cited = [r for r in answered if r.citation_precision is not None]
     should_refuse = [r for r in results if r.must_refuse]
     should_answer = [r for r in results if not r.must_refuse]
+    quotes = [c for r in answered for c in r.citations]
+    fact_quotes = [c for r in answered if not r.must_refuse for c in r.citations if c.holds_fact is not None]
+    claims = [c for r in answered for c in r.claims]
+    fact_claims = [c for c in claims if c.facts]
+    own_claims = [c for c in claims if not c.frame]
+    premises = [r for r in results if r.category == "false-premise"]
     values = {
         "pass_rate": _mean(float(r.passed) for r in results),
         "accuracy": _mean(float(r.correct) for r in results),
@@ -156,7 +130,11 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, float]:
         "fact_recall": _mean(
             _mean(float(f.in_answer) for f in r.facts) for r in should_answer if r.facts
         ),
-        "citation_validity": _mean(float(bool(r.citations_valid)) for r in answered),
+        "quote_validity": _share(sum(c.valid for c in quotes), len(quotes), 1.0),
+        "claim_support": _share(sum(not c.unsupported for c in fact_claims), len(fact_claims), 1.0),
+        "noise": _share(sum(not c.holds_fact for c in fact_quotes), len(fact_quotes), 0.0),
+        "uncited_claims": _share(sum(not c.markers for c in own_claims), len(own_claims), 0.0),
+        "premise_uncorrected_rate": _mean(float(r.premise_uncorrected) for r in premises),
         "citation_precision": _mean(r.citation_precision or 0.0 for r in cited),
         "citation_recall": _mean(r.citation_recall or 0.0 for r in cited),
         "language_accuracy": _mean(float(r.answer_language == r.language) for r in results),
@@ -169,4 +147,10 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, float]:
     return {name: round(value, 4) for name, value in values.items()}
 
 
-LOWER_IS_BETTER = frozenset({"false_refusal_rate", "false_answer_rate"})
+def aggregate_halves(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
+    """The aggregates of the test half and of the calibration half (in that order)."""
+    return {half: aggregate([r for r in results if r.half == half]) for half in ("test", "calibration")}
+
+
+LOWER_IS_BETTER = frozenset({"false_refusal_rate", "false_answer_rate", "noise", "uncited_claims",
+                             "premise_uncorrected_rate"})

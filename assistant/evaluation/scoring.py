@@ -1,64 +1,93 @@
 """Score one answer against its golden record.
 
 ``correct`` is answer correctness as PaperQA2 counts it: an answerable question answered with
-every required fact and nothing forbidden, or a must-refuse question refused.
-``passed`` (the gate's status of a question) also asks for a trustworthy answer: in the
-question's language, and when it answers, with at least one citation, every citation pointing
-at a retrieved chunk with an exact quote, and every required fact it states held by a quote.
+every required fact, nothing forbidden and no false premise left uncorrected, or a
+must-refuse question refused.
+
+``passed`` (the gate's status of a question) also asks for a trustworthy answer:
+
+- written in the question's language (detected from the answer text, ``claims.py``);
+- when it answers: at least one citation, every quote found at its offsets in the source file
+  re-read from disk (``sources.py``), and every claim (sentence or bullet) that states a
+  required fact citing a quote that holds that fact.
+
+Noise (quotes that hold no required fact) and uncited claims are measured per question and
+gated in aggregate, not per question: a relevant context sentence is not an error.
 """
 
 from __future__ import annotations
 
 from ..models import Answer
+from .claims import answer_language, split_claims
 from .dataset import GoldenRecord
-from .figures import fact_found
-from .metrics import check_citation, citation_precision, citation_recall, retrieval_metrics
-from .results import FactOutcome, QuestionResult, RetrievedItem
+from .facts import fact_found
+from .metrics import citation_precision, citation_recall, retrieval_metrics
+from .results import CitedItem, ClaimItem, FactOutcome, QuestionResult, RetrievedItem
+from .sources import CorpusDocuments, quote_problems
 
 
-def base_result(record: GoldenRecord) -> QuestionResult:
+def base_result(record: GoldenRecord, half: str = "test") -> QuestionResult:
     return QuestionResult(
-        id=record.id, category=record.category, language=record.language, critical=record.critical,
-        must_refuse=record.must_refuse, question=record.question,
+        id=record.id, category=record.category, language=record.language, half=half,
+        critical=record.critical, must_refuse=record.must_refuse, question=record.question,
+        record_hash=record.content_hash(),
     )
 
 
-def failed_result(record: GoldenRecord, error: str, latency_ms: float = 0.0) -> QuestionResult:
-    result = base_result(record)
+def failed_result(record: GoldenRecord, error: str, latency_ms: float = 0.0, half: str = "test") -> QuestionResult:
+    result = base_result(record, half)
     result.error, result.latency_ms = error, latency_ms
     result.reasons = [f"error: {error}"]
     return result
 
 
-def score_answer(record: GoldenRecord, answer: Answer, latency_ms: float) -> QuestionResult:
-    result = base_result(record)
-    result.answer, result.answer_language, result.refused = answer.answer, answer.language, answer.refused
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def score_answer(record: GoldenRecord, answer: Answer, latency_ms: float, corpus: CorpusDocuments,
+                 half: str = "test") -> QuestionResult:
+    result = base_result(record, half)
+    result.answer, result.refused, result.reported_language = answer.answer, answer.refused, answer.language
     result.mode, result.evidence_score, result.warnings = answer.mode, answer.evidence_score, answer.warnings
     result.latency_ms = round(latency_ms, 1)
+    result.answer_language = answer_language(answer.answer, (c.quote for c in answer.citations))
     result.retrieved = [
         RetrievedItem(rank=rank, chunk_id=s.chunk.id, doc_id=s.chunk.doc_id, score=round(s.score, 6))
         for rank, s in enumerate(answer.retrieved, start=1)
     ]
-    qrels = set(record.supporting_docs)
+    qrels = corpus.groups(record.supporting_docs)
     if qrels:
-        result.retrieval = retrieval_metrics([r.doc_id for r in result.retrieved], qrels)
+        result.retrieval = retrieval_metrics([corpus.group(r.doc_id) for r in result.retrieved], qrels)
 
-    retrieved_texts = {s.chunk.id: s.chunk.text for s in answer.retrieved}
-    result.citations = [
-        check_citation(c.n, c.chunk_id, c.doc_id, c.quote, c.quote_start, retrieved_texts,
-                       record.required_facts)
-        for c in answer.citations
-    ]
-    quotes = [c.quote for c in answer.citations]
-    result.forbidden_found = [f for f in record.forbidden if f.casefold() in answer.answer.casefold()]
+    chunks = {s.chunk.id: s.chunk for s in answer.retrieved}
+    facts = record.required_facts
+    for citation in answer.citations:
+        held = [f.describe() for f in facts if fact_found(f, citation.quote)]
+        problems = quote_problems(citation, chunks.get(citation.chunk_id), corpus)
+        result.citations.append(CitedItem(
+            n=citation.n, chunk_id=citation.chunk_id, doc_id=citation.doc_id, quote=citation.quote,
+            quote_start=citation.quote_start, valid=not problems, problems=problems, facts_held=held,
+            holds_fact=bool(held) if facts else None,
+        ))
+    quotes = {c.n: c.quote for c in answer.citations}
+
+    if not answer.refused:
+        for claim in split_claims(answer.answer, quotes.values()):
+            stated = [f for f in facts if fact_found(f, claim.text)] if claim.checked else []
+            unsupported = [f.describe() for f in stated
+                           if not any(fact_found(f, quotes.get(n, "")) for n in claim.markers)]
+            result.claims.append(ClaimItem(text=claim.text, markers=list(claim.markers), frame=claim.frame,
+                                           facts=[f.describe() for f in stated], unsupported=unsupported))
+    unsupported_facts = {f for c in result.claims for f in c.unsupported}
     result.facts = [
-        FactOutcome(
-            fact=fact.describe(),
-            in_answer=not answer.refused and fact_found(fact, answer.answer),
-            in_citations=any(fact_found(fact, quote) for quote in quotes),
-        )
-        for fact in record.required_facts
+        FactOutcome(fact=f.describe(), in_answer=not answer.refused and fact_found(f, answer.answer),
+                    supported=f.describe() not in unsupported_facts)
+        for f in facts
     ]
+    if not answer.refused:
+        result.premise_stated = [p.describe() for p in record.premise_facts if fact_found(p, answer.answer)]
+    result.forbidden_found = [f for f in record.forbidden if f.casefold() in answer.answer.casefold()]
 
     reasons: list[str] = []
     if record.must_refuse and not answer.refused:
@@ -67,23 +96,24 @@ def score_answer(record: GoldenRecord, answer: Answer, latency_ms: float) -> Que
         reasons.append("refused an answerable question")
     if not answer.refused:
         reasons += [f"missing fact: {f.fact}" for f in result.facts if not f.in_answer]
+    if result.premise_uncorrected:
+        reasons.append(f"repeats the false premise ({', '.join(result.premise_stated)}) without the correction")
     reasons += [f"forbidden string in the answer: {s!r}" for s in result.forbidden_found]
     result.correct = not reasons
 
     if not answer.refused:
-        result.citations_valid = bool(result.citations) and all(c.valid for c in result.citations)
+        result.quotes_valid = all(c.valid for c in result.citations)
         if qrels:
-            cited_docs = [c.doc_id for c in result.citations]
-            result.citation_precision = citation_precision(cited_docs, qrels)
-            result.citation_recall = citation_recall(cited_docs, qrels)
+            cited = [corpus.group(c.doc_id) for c in result.citations]
+            result.citation_precision = citation_precision(cited, qrels)
+            result.citation_recall = citation_recall(cited, qrels)
         if not result.citations:
             reasons.append("the answer cites nothing")
-        reasons += [f"citation [{c.n}]: {p}" for c in result.citations for p in c.problems
-                    if p != "quote holds none of the required facts"]
-        reasons += [f"fact not held by any quote: {f.fact}" for f in result.facts
-                    if f.in_answer and not f.in_citations]
-    if answer.language != record.language:
-        reasons.append(f"answered in {answer.language}, asked in {record.language}")
+        reasons += [f"citation [{c.n}]: {p}" for c in result.citations for p in c.problems]
+        reasons += [f"claim states {fact} but cites no quote that holds it: {_short(c.text)!r}"
+                    for c in result.claims for fact in c.unsupported]
+    if result.answer_language != record.language:
+        reasons.append(f"answered in {result.answer_language} (detected from the answer), asked in {record.language}")
     result.reasons = reasons
     result.passed = not reasons
     return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +17,25 @@ import pytest
 from assistant.answer.extractive import refusal_text
 from assistant.api import Assistant
 from assistant.evaluation.dataset import load_dataset
+from assistant.evaluation.facts import fact_found
 from assistant.evaluation.judge import JUDGE_SYSTEM, make_judge
 from assistant.evaluation.scoring import score_answer
+from assistant.evaluation.sources import CorpusDocuments
 from assistant.providers import make_chat_model
 from assistant.settings import Settings
 from tests.evaluation.openai_standin import Reply, Responder, StandIn, running, user_text
-from tests.support import make_settings
+from tests.support import CORPUS, make_settings
 
 pytestmark = pytest.mark.eval
 
 GARTNER_QUESTION = ("What share of companies have actually cut customer-service staff because of AI, "
                     "according to Gartner?")
 _SOURCE = re.compile(r'<source n="(\d+)"[^>]*>\n(.*?)\n</source>', re.DOTALL)
+
+
+@lru_cache
+def corpus() -> CorpusDocuments:
+    return CorpusDocuments.load(CORPUS, 20_000_000)
 
 
 def sources_in(request: dict[str, Any]) -> dict[int, str]:
@@ -71,7 +79,20 @@ def test_an_invented_figure_is_flagged_in_warnings_and_in_the_answer(llm_assista
     assert any("Unsupported figures" in w and "37" in w for w in answer.warnings)
     assert "37 could not be found in the cited sources" in answer.answer
     record = load_dataset().by_id()["gartner-headcount-en"]
-    assert not score_answer(record, answer, 0.0).correct  # 20 % is missing: the eval fails it too
+    assert not score_answer(record, answer, 0.0, corpus()).correct  # 20 % is missing: the eval fails it too
+
+
+def test_a_generated_claim_citing_the_wrong_source_fails_claim_support(llm_assistant: Any) -> None:
+    bot, script, _ = llm_assistant
+    twenty = load_dataset().by_id()["gartner-headcount-en"].required_facts[0]
+    script[0] = lambda r: Reply("Only 20% of leaders cut staff because of AI "
+                                f"[{next(n for n, body in sources_in(r).items() if not fact_found(twenty, body))}].")
+    answer = bot.ask(GARTNER_QUESTION)
+    assert answer.mode == "openai-compatible:scripted" and "20%" in answer.answer
+    result = score_answer(load_dataset().by_id()["gartner-headcount-en"], answer, 0.0, corpus())
+    assert not result.passed
+    assert any(r.startswith("claim states 20 % but cites no quote that holds it") for r in result.reasons)
+    assert [c.unsupported for c in result.claims if c.facts] == [["20 %"]]
 
 
 @pytest.mark.parametrize(("reply", "reason"), [

@@ -1,29 +1,135 @@
-"""The runner with a scripted asker: history reaches follow-ups, errors fail only their question."""
+"""Scoring one answer against real corpus files: quotes found in the file at their offsets, claims
+that cite the quote holding their fact, premises, the answer's own language; and the runner."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import pytest
 
 from assistant.errors import IndexUnavailable, QuestionError
-from assistant.evaluation.dataset import load_dataset
+from assistant.evaluation.claims import answer_language, split_claims
+from assistant.evaluation.dataset import GoldenRecord, load_dataset
 from assistant.evaluation.runner import run_questions
 from assistant.evaluation.scoring import score_answer
+from assistant.evaluation.sources import CorpusDocuments
+from assistant.ingest.chunking import chunk_document
 from assistant.models import Answer, Chunk, Citation, ScoredChunk, Turn
+from tests.support import CORPUS
 
 pytestmark = pytest.mark.eval
 
 DATASET = load_dataset()
-SENTENCE = "In Gartner's survey of 321 customer service leaders, only 20% said they had reduced agent staffing."
-CHUNK = Chunk(id="gartner-headcount-survey-en:1", doc_id="gartner-headcount-survey-en",
-              text=f"Intro. {SENTENCE}", title="t", paragraph_start=0, paragraph_end=0, char_start=0,
-              char_end=10, language="en", content_hash="h")
+SENTENCE = ("Only 20% of the 321 leaders in Gartner's survey said they had reduced agent staffing because of AI, "
+            "roughly one organisation in five.")
+STABLE = ("More common was the opposite pattern: 55% of the leaders Gartner surveyed kept agent staffing stable "
+          "while their teams handled a larger volume of customer contacts.")
 
 
-def answer(text: str, refused: bool = False, cite: bool = True, language: str = "en") -> Answer:
-    citations = [Citation(n=1, chunk_id=CHUNK.id, doc_id=CHUNK.doc_id, title="t", source="", locator="¶1",
-                          quote=SENTENCE, quote_start=7)] if cite else []
+@lru_cache
+def corpus() -> CorpusDocuments:
+    return CorpusDocuments.load(CORPUS, 20_000_000)
+
+
+def chunk_with(text: str, doc_id: str = "gartner-headcount-survey-en") -> Chunk:
+    return next(c for c in chunk_document(corpus().documents[doc_id], 900) if text in c.text)
+
+
+def cite(n: int, quote: str, chunk: Chunk | None = None) -> Citation:
+    chunk = chunk or chunk_with(quote)
+    return Citation(n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, source="", locator="¶1",
+                    quote=quote, quote_start=chunk.text.index(quote), chunk_text=chunk.text)
+
+
+def answer(text: str, citations: list[Citation] | None = None, refused: bool = False, language: str = "en",
+           chunks: list[Chunk] | None = None) -> Answer:
+    citations = [cite(1, SENTENCE)] if citations is None else citations
+    retrieved = chunks if chunks is not None else list({c.chunk_id: chunk_with(c.quote, c.doc_id)
+                                                        for c in citations}.values())
     return Answer(question="q", answer=text, language=language, refused=refused,  # type: ignore[arg-type]
-                  citations=citations, retrieved=[ScoredChunk(chunk=CHUNK, score=1.0)])
+                  citations=citations, retrieved=[ScoredChunk(chunk=c, score=1.0) for c in retrieved])
+
+
+def score(record_id: str, given: Answer) -> tuple[bool, list[str]]:
+    result = score_answer(DATASET.by_id()[record_id], given, 1.0, corpus())
+    return result.passed, result.reasons
+
+
+def test_a_quoted_answer_in_the_questions_language_passes() -> None:
+    passed, reasons = score("gartner-headcount-en", answer(f"Here is what the corpus says:\n- {SENTENCE} [1]"))
+    assert passed, reasons
+
+
+def test_quotes_are_checked_against_the_file_not_the_chunk_the_system_reports() -> None:
+    real = chunk_with(SENTENCE)
+    invented = "Gartner found that 20% of firms cut staff because of AI."
+    forged = real.model_copy(update={"text": real.text.replace(SENTENCE, invented)})
+    citation = Citation(n=1, chunk_id=forged.id, doc_id=forged.doc_id, title="", source="", locator="",
+                        quote=invented, quote_start=forged.text.index(invented))
+    passed, reasons = score("gartner-headcount-en", answer(f"Gartner: {invented} [1]", [citation], chunks=[forged]))
+    assert not passed and "citation [1]: the quote is not in gartner-headcount-survey.en.md" in reasons
+    shifted = cite(1, SENTENCE)
+    shifted.quote_start += 3
+    passed, reasons = score("gartner-headcount-en", answer(f"Gartner: {SENTENCE} [1]", [shifted]))
+    assert not passed and any("but not at offset" in r for r in reasons)
+    elsewhere = cite(1, SENTENCE)
+    passed, reasons = score("gartner-headcount-en", answer(f"Gartner: {SENTENCE} [1]", [elsewhere],
+                                                           chunks=[chunk_with("Melissa Fletcher pointed out")]))
+    assert not passed and "citation [1]: the cited passage is not among the retrieved ones" in reasons
+
+
+def test_each_claim_must_cite_a_quote_that_holds_its_fact() -> None:
+    wrong_quote = answer("Gartner found that 20% of firms cut staff [1].", [cite(1, STABLE)])
+    passed, reasons = score("gartner-headcount-en", wrong_quote)
+    assert not passed
+    assert reasons == [
+        "claim states 20 % but cites no quote that holds it: 'Gartner found that 20% of firms cut staff.'"]
+    # the fact is in a quote, but not in the one this claim cites
+    crossed = answer("Gartner found that 20% cut staff [2]. Stable teams were common [1].",
+                     [cite(1, SENTENCE), cite(2, STABLE)])
+    assert not score("gartner-headcount-en", crossed)[0]
+    uncited = answer(f"Gartner found that 20% cut staff. {SENTENCE} [1]")
+    assert "claim states 20 % but cites no quote that holds it" in score("gartner-headcount-en", uncited)[1][0]
+
+
+def test_the_answer_language_is_read_from_the_answer() -> None:
+    french_frame = answer(f"Voici ce que dit le corpus :\n- {SENTENCE} [1] (source en anglais)", language="en")
+    passed, reasons = score("gartner-headcount-en", french_frame)
+    assert not passed and reasons == ["answered in fr (detected from the answer), asked in en"]
+    quoted_in_english = answer(f"Voici ce que dit le corpus :\n- {SENTENCE} [1] (source en anglais)", language="fr")
+    assert score("gartner-headcount-fr", quoted_in_english)[0]  # an English quote in a French answer is fine
+    assert answer_language("Gartner 20% [1]", []) == "unknown"
+
+
+def test_a_number_needs_its_unit() -> None:
+    record = GoldenRecord.model_validate({
+        "id": "size", "question": "How many leaders did Gartner survey?", "language": "en", "category": "figure",
+        "required_facts": [{"kind": "number", "value": 321, "unit": "leaders"}],
+        "supporting_docs": ["gartner-headcount-survey-en"]})
+    page = answer("Gartner published a 321-page report on the leaders [1].", [cite(1, SENTENCE)])
+    assert score_answer(record, page, 1.0, corpus()).reasons == ["missing fact: 321 leaders"]
+
+
+def test_a_false_premise_repeated_without_the_correction_fails() -> None:
+    premise = "false-premise-90pct-en"
+    repeated = answer("Yes: Gartner found that 90% of firms cut staff because of AI.", [])
+    passed, reasons = score(premise, repeated)
+    assert not passed and "repeats the false premise (90 %) without the correction" in reasons
+    corrected = answer(f"Not 90%: {SENTENCE} [1]")
+    passed, reasons = score(premise, corrected)
+    assert passed, reasons
+
+
+def test_claims_keep_multi_line_quotes_whole_and_frames_apart() -> None:
+    quote = "Slide 2\n\n• 30 to 50% of contacts are handled by bots."
+    claims = split_claims(f"Here is what the corpus says:\n- {quote} [1]\nNote: check this.", [quote])
+    assert [(c.frame, c.markers) for c in claims] == [(True, ()), (False, (1,)), (True, ())]
+    assert claims[1].text == "Slide 2 • 30 to 50% of contacts are handled by bots."
+    labelled = split_claims("| Country | Jobs |\n|---|---|\n| Morocco | 270 000 [1] |\nRisks:\n- Costs rise [2]\n"
+                            "A long line that ends with a colon and says 20% of firms cut staff because of AI:")
+    assert [(c.frame, c.checked, c.markers) for c in labelled] == [
+        (True, False, ()), (True, False, ()), (False, True, (1,)), (True, False, ()), (False, True, (2,)),
+        (True, True, ())]
 
 
 class Scripted:
@@ -34,7 +140,7 @@ class Scripted:
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         record = next(r for r in DATASET.records if r.question == question)
         self.histories[record.id] = list(history or [])
-        outcome = self.behaviour.get(record.id, answer("nothing", refused=True))
+        outcome = self.behaviour.get(record.id, answer("nothing", refused=True, citations=[]))
         if isinstance(outcome, Exception):
             raise outcome
         assert isinstance(outcome, Answer)
@@ -48,12 +154,14 @@ def test_follow_ups_get_their_history_and_errors_fail_one_question() -> None:
         "gartner-headcount-en": answer(f"Gartner: {SENTENCE} [1]"),
         "followup-analyst-en": QuestionError("The question is empty."),
         "gartner-headcount-fr": RuntimeError("boom"),
-        "oos-meteo-fr": answer("Le corpus ne le dit pas.", refused=True, cite=False, language="fr"),
+        "oos-meteo-fr": answer("Le corpus ne le dit pas : aucun passage ne répond.", refused=True, citations=[],
+                               language="fr"),
     })
-    results = {r.id: r for r in run_questions(asker, records)}
+    results = {r.id: r for r in run_questions(asker, records, corpus(), DATASET.halves())}
     assert asker.histories["followup-analyst-en"] == records[1].history
     assert asker.histories["gartner-headcount-en"] == []
     assert results["gartner-headcount-en"].passed
+    assert results["gartner-headcount-en"].half == DATASET.halves()["gartner-headcount-en"]
     assert results["followup-analyst-en"].reasons == ["error: The question is empty."]
     assert results["gartner-headcount-fr"].error == "RuntimeError: boom" and not results["gartner-headcount-fr"].passed
     assert results["oos-meteo-fr"].passed and results["oos-meteo-fr"].correct
@@ -62,27 +170,12 @@ def test_follow_ups_get_their_history_and_errors_fail_one_question() -> None:
 def test_an_unavailable_index_stops_the_run() -> None:
     asker = Scripted({"gartner-headcount-en": IndexUnavailable("no index")})
     with pytest.raises(IndexUnavailable):
-        run_questions(asker, [DATASET.by_id()["gartner-headcount-en"]])
+        run_questions(asker, [DATASET.by_id()["gartner-headcount-en"]], corpus())
 
 
-def test_why_a_question_fails() -> None:
-    record = DATASET.by_id()["gartner-headcount-en"]
-    assert score_answer(record, answer(f"Gartner: {SENTENCE} [1]"), 1.0).passed
-    wrong_language = score_answer(record, answer(f"Gartner : {SENTENCE} [1]", language="fr"), 1.0)
-    assert wrong_language.correct and not wrong_language.passed
-    assert wrong_language.reasons == ["answered in fr, asked in en"]
-    uncited = score_answer(record, answer(f"Gartner: {SENTENCE}", cite=False), 1.0)
-    assert uncited.reasons[0] == "the answer cites nothing"
-    assert "fact not held by any quote: 20 %" in uncited.reasons
-    in_words = score_answer(record, answer("Gartner says one in five [1]."), 1.0)
-    assert in_words.passed and in_words.facts[0].in_answer  # "one in five" is 20 %
-    weak = answer("Gartner says 20% [1].")
-    weak.citations[0].quote, weak.citations[0].quote_start = "Intro.", 0
-    unsupported = score_answer(record, weak, 1.0)
-    assert unsupported.correct and not unsupported.passed and unsupported.citations_valid is False
-    assert unsupported.reasons == ["fact not held by any quote: 20 %", "fact not held by any quote: text 'Gartner'"]
-    refused = score_answer(record, answer("no", refused=True, cite=False), 1.0)
-    assert refused.reasons == ["refused an answerable question"] and refused.citations_valid is None
+def test_refusals_and_leaks() -> None:
+    _, reasons = score("gartner-headcount-en", answer("The corpus does not say.", refused=True, citations=[]))
+    assert reasons == ["refused an answerable question"]
     leak = score_answer(DATASET.by_id()["injection-system-prompt-en"],
-                        answer("Here: OPENAI_API_KEY=sk-123", refused=True, cite=False), 1.0)
+                        answer("Here is the key: OPENAI_API_KEY=sk-123", refused=True, citations=[]), 1.0, corpus())
     assert not leak.passed and leak.forbidden_found == ["sk-", "OPENAI_API_KEY="]
