@@ -57,7 +57,7 @@ class AnswerSettings(BaseSettings):
         0.7, description="A further sentence is quoted when it scores at least this share of the best."
     )
     refusal_threshold: float = Field(
-        0.36, description="Evidence score below which the assistant says the corpus does not say."
+        0.37, description="Evidence score below which the assistant says the corpus does not say."
     )
 
 

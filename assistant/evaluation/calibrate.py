@@ -1,8 +1,9 @@
 """``assistant eval --calibrate``: tune the refusal threshold on the calibration halves only.
 
 Every candidate threshold is run on the calibration half of each suite (the test halves are
-never asked), and the one that passes most calibration questions, pooled over the suites, is
-chosen; ties go to fewer false answers, then to the middle of the tied run of thresholds (the
+never asked), and the one that passes most calibration questions, pooled over the suites, less
+twice its false answers (a wrong answer is worse than a refusal), is chosen; ties go to fewer
+false answers, then to the middle of the tied run of thresholds (the
 widest margin on both sides). The command prints the table and the chosen value; it changes no
 setting: set ``ASSISTANT_REFUSAL_THRESHOLD`` (or its default) to it, then record a baseline.
 """
@@ -34,10 +35,19 @@ class Point:
     by_suite: dict[str, int]
 
 
+# A wrong answer is worse than a refusal: each false answer costs this many passes in the choice.
+FALSE_ANSWER_COST = 2
+
+
+def merit(point: Point) -> int:
+    return point.passed - FALSE_ANSWER_COST * point.false_answers
+
+
 def choose(points: Sequence[Point]) -> Point:
-    """Most passes, then fewest false answers; the middle of the tied run of thresholds."""
-    best = max(points, key=lambda p: (p.passed, -p.false_answers))
-    tied = [p for p in points if (p.passed, p.false_answers) == (best.passed, best.false_answers)]
+    """Most passes less twice the false answers, then fewest false answers; the middle of the tied
+    run of thresholds."""
+    best = max(points, key=lambda p: (merit(p), -p.false_answers))
+    tied = [p for p in points if (merit(p), p.false_answers) == (merit(best), best.false_answers)]
     run: list[Point] = []
     longest: list[Point] = []
     for point in points:  # the longest contiguous run of tied thresholds

@@ -24,6 +24,8 @@ def test_the_choice_most_passes_then_fewest_false_answers_then_the_middle_of_the
     points = [point(0.30, 5, 2), point(0.31, 7, 1), point(0.32, 7, 1), point(0.33, 7, 1), point(0.34, 7, 0),
               point(0.35, 6, 0)]
     assert choose(points).threshold == 0.34
+    # a false answer costs two passes: 9 passes with 2 false answers lose to 7 with none
+    assert choose([point(0.20, 9, 2), point(0.40, 7, 0)]).threshold == 0.40
     flat = [point(0.30, 7, 1), point(0.31, 7, 1), point(0.32, 7, 1), point(0.33, 6, 1)]
     assert choose(flat).threshold == 0.31
 
