@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from ..text import fold
@@ -134,13 +135,15 @@ class Entity:
     kind: EntityKind
     aliases: tuple[str, ...]
 
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
+        """Built once per entity: it is matched against every candidate sentence and every passage."""
         alternatives = "|".join(re.escape(a) for a in sorted(self.aliases, key=len, reverse=True))
         return re.compile(rf"(?<![\w-])(?:{alternatives}){_LANGUAGE_AFTER if self.kind != 'name' else ''}",
                           re.IGNORECASE)
 
     def named_in(self, text: str) -> bool:
-        return bool(self.pattern().search(fold(text)))
+        return bool(self.pattern.search(fold(text)))
 
 
 # "French-language support", "English speakers": a language, not the country.
@@ -165,7 +168,7 @@ def _opens_sentence(text: str, position: int) -> bool:
 def country_in(text: str) -> list[Entity]:
     """Countries and regions named in ``text``, in order of first mention."""
     folded = fold(text)
-    found = [(m.start(), e) for e in PLACES if (m := e.pattern().search(folded))]
+    found = [(m.start(), e) for e in PLACES if (m := e.pattern.search(folded))]
     if (us := _US.search(text)) and not any(e.name == "United States" for _, e in found):
         found.append((us.start(), next(e for e in PLACES if e.name == "United States")))
     return [e for _, e in sorted(found, key=lambda pair: pair[0])]
