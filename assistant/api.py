@@ -341,6 +341,7 @@ class Assistant:
             state.idf, self.sentence_vectors,
             self.settings.answer.refusal_threshold, self.settings.answer.max_sentences,
             is_quantity_question(state.question), self.settings.answer.select_ratio, state.analysis,
+            self.settings.answer.quote_floor,
         )
         answer = Answer(
             question=state.question, standalone_question=state.standalone,

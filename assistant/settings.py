@@ -52,12 +52,16 @@ class AnswerSettings(BaseSettings):
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
     hybrid: bool = Field(True, description="Fuse BM25 with dense retrieval; false = dense only.")
     mmr_lambda: float = Field(0.7, description="MMR trade-off between relevance and novelty.")
-    max_sentences: int = Field(3, description="Most sentences the extractive answer quotes.")
+    max_sentences: int = Field(5, description="Most sentences the extractive answer quotes.")
     select_ratio: float = Field(
-        0.7, description="A further sentence is quoted when it scores at least this share of the best."
+        0.4, description="A further sentence is quoted when it scores at least this share of the best."
     )
     refusal_threshold: float = Field(
-        0.37, description="Evidence score below which the assistant says the corpus does not say."
+        0.40, description="Evidence score below which the assistant says the corpus does not say."
+    )
+    quote_floor: float = Field(
+        0.4, description="Share of the refusal threshold a further quote needs, once the best one passes it; "
+                         "the best quote of a decision or a comparison needs it too."
     )
 
 

@@ -38,7 +38,7 @@ _FOR = _stems(
     r"avantag econom moins_cher cout[s]?_(?:jusqu'a_)?(?:inferieur|plus_bas) croissance croit opportunite",
     r"attracti competence jeune qualifie multilingue fuseau investi incitat productivit plus_rapide efficac",
     r"amelior gagn embauch recrut formation reconver accroi rendement hausse augment progress increas",
-    r"higher_productiv rise\b rising",
+    r"higher_productiv rise\b rising profit record_(?:revenue|profit|results) benefici strength atout point_fort",
 )
 _AGAINST = _stems(
     r"risk danger threat concern worr problem fail error mistake wrong hallucinat complain frustrat",
@@ -50,6 +50,13 @@ _AGAINST = _stems(
     r"risque menace inquiet probleme echec erreur plainte mecontent colere amende interdi recul revirement",
     r"reembauch suppression licenci perte perd penurie rotation depart qualite_(?:moindre|inferieure|en_baisse)",
     r"baisse chute expos remplac prefer\w*_(?:un_)?humain cher\b couteu instabilit coupure",
+    # what is missing, limited or disputed ("lacks a strategy", "not the cheapest", "few large providers")
+    r"lack lags? lagging weak limit few_ small_base only_about insecur securit\w*_problem dispute challeng",
+    r"withdr backed_down apolog accus uncertain disappoint not_(?:the_)?(?:cheapest|lowest) no_longer",
+    r"manque retard faibl peu_de litige contest retir excus incertitud insecurit pas_(?:les?_)?(?:plus_bas|moins_cher)",
+    r"ne_sont_pas_les_plus_bas plus_(?:une_)?destination_a_bas_cout",
+    r"vigilance caution unaudit not_(?:been_)?audit pas_ete_audit dependen dependan lock-in verrouill absence",
+    r"nervous nerveu volatil opaque no_public_(?:price|pricing) sans_grille",
 )
 _CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|since|so that|in order to|reason|driven by|"
                     r"after|led to|leads? to|caused|thanks to|car\b|parce que|en raison|a cause|grace a|"
@@ -74,9 +81,14 @@ _PRONOUN_SPEAKER = re.compile(r"\b(?:he|she|they|it|il|elle|ils|elles)\s+(?:said
 _PERSON_OR_ORG = re.compile(_NAME)
 
 
-def stance(sentence: str) -> Stance:
+def cues(sentence: str) -> tuple[int, int]:
+    """How many words of the sentence argue for a move, and how many against it."""
     folded = fold(sentence)
-    pros, cons = len(_FOR.findall(folded)), len(_AGAINST.findall(folded))
+    return len(_FOR.findall(folded)), len(_AGAINST.findall(folded))
+
+
+def stance(sentence: str) -> Stance:
+    pros, cons = cues(sentence)
     if pros > cons:
         return "for"
     if cons > pros:
@@ -89,13 +101,17 @@ def covers(entity: Entity, sentence: str, context: str) -> bool:
     return entity.named_in(sentence) or entity.named_in(context)
 
 
-def about(analysis: QuestionAnalysis, sentence: str, context: str) -> bool:
-    """About at least one of the question's places and, if it names any, one of its other names."""
+def about(analysis: QuestionAnalysis, sentence: str, context: str, passage: str = "") -> bool:
+    """About at least one of the question's places and, if it names any, one of its other names.
+
+    A company or a person named anywhere in the sentence's passage counts ("It later changed
+    course" in a paragraph on Klarna); a place must be named in the sentence or the document's
+    title and headings, since one passage often compares several countries."""
     places = [e for e in analysis.entities if e.kind in ("country", "region")]
     names = [e for e in analysis.entities if e.kind == "name"]
     if places and not any(covers(e, sentence, context) for e in places):
         return False
-    return not names or any(covers(e, sentence, context) for e in names)
+    return not names or any(covers(e, sentence, context) or e.named_in(passage) for e in names)
 
 
 def other_places(analysis: QuestionAnalysis, sentence: str, context: str, found: list[Entity]) -> list[Entity]:

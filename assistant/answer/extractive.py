@@ -20,7 +20,7 @@ from ..retrieval.glossary import translations
 from ..text import content_tokens
 from . import shapes
 from .candidates import Candidate, candidates_of, cosine, near_duplicate
-from .evidence import about, fits, other_places, stance
+from .evidence import about, cues, fits, other_places
 from .gazetteer import country_in
 from .question import QuestionAnalysis, analyse
 
@@ -39,8 +39,6 @@ _OFF_TOPIC = 0.7  # a sentence that shares none of the question's subject words 
 _CONFLICT_RATIO = 0.5
 _CONFLICT_COSINE = 0.5
 _GROUP_SIZE = {"for": 3, "against": 3, "neutral": 2}
-_WEIGHING_FLOOR = 0.75  # share of the refusal threshold a for/against item must reach
-_BROAD_FLOOR_NAMED = 0.45  # the same, when the question names what it is about
 _WEIGHING_POOL = 24  # best on-subject sentences a decision answer picks its quotes from
 
 
@@ -94,6 +92,7 @@ def answer_extractively(
     quantity_question: bool,
     select_ratio: float = 0.8,
     analysis: QuestionAnalysis | None = None,
+    quote_floor: float = 1.0,
 ) -> ExtractiveResult:
     candidates = candidates_of(retrieved)
     if not candidates or not question_terms:
@@ -107,27 +106,27 @@ def answer_extractively(
     ranked = sorted(candidates, key=lambda c: -c.score)
     on_subject = [c for c in ranked if c.about]
     best = on_subject[0] if on_subject else None
-    bar = _bar(analysis, threshold)
+    bar = _bar(analysis, threshold, quote_floor)
     if best is None or best.score < bar or (analysis.kind == "figure" and analysis.wants != "any"
                                              and not any(c.fits and c.score >= bar for c in on_subject)):
         return _nothing_on(analysis, ranked, threshold, language)
     picked = _Picker(vectors, {id(c): i for i, c in enumerate(candidates)})
     if analysis.weighing:
-        return _weighed(analysis, on_subject, picked, threshold, language)
+        return _weighed(analysis, on_subject, picked, threshold * quote_floor, language)
     if analysis.kind == "comparison" and len(analysis.countries or analysis.entities) >= 2:
-        compared = _compared(analysis, on_subject, picked, threshold, language)
+        compared = _compared(analysis, on_subject, picked, bar, language)
         if compared is not None:
             return compared
-    return _listed(analysis, on_subject, picked, threshold, max_sentences, select_ratio, language)
+    return _listed(analysis, on_subject, picked, threshold * quote_floor, max_sentences, select_ratio, language)
 
 
-def _bar(analysis: QuestionAnalysis, threshold: float) -> float:
-    """The evidence a quote needs. A decision to weigh or a comparison is broad: its evidence need not
-    match the question's words as closely as a look-up's, least of all when it is about a named place
-    or company, since then every quote must be about it (the subject rule) anyway."""
+def _bar(analysis: QuestionAnalysis, threshold: float, quote_floor: float) -> float:
+    """The evidence the best quote needs. A decision to weigh or a comparison is broad: its evidence
+    need not match the question's words as closely as a look-up's, so its best quote only needs what
+    any further quote of a look-up needs."""
     if not (analysis.weighing or analysis.kind == "comparison"):
         return threshold
-    return threshold * (_BROAD_FLOOR_NAMED if analysis.entities else _WEIGHING_FLOOR)
+    return threshold * quote_floor
 
 
 def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndarray, question_embedding: list[float],
@@ -157,7 +156,7 @@ def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndar
                                 / total_weight)
         rank_prior = 1.0 / (1 + ranks[id(candidate.chunk)])
         candidate.score = _W_DENSE * candidate.dense + _W_LEXICAL * candidate.lexical + _W_RANK * rank_prior
-        candidate.about = about(analysis, candidate.text, candidate.context)
+        candidate.about = about(analysis, candidate.text, candidate.context, candidate.chunk.chunk.text)
         candidate.fits = fits(analysis, candidate.text, candidate.kinds)
         if typed and candidate.fits:
             candidate.score += _W_FITS
@@ -217,39 +216,56 @@ def _listed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picker
     return ExtractiveResult(shapes.listing(quotes, language, first_line), picked.citations(), best.score, False)
 
 
-def _weighed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picker, threshold: float,
+def _weighed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picker, floor: float,
              language: Language) -> ExtractiveResult:
     """Should-we, pros-and-cons and risks: the best quotes for, against, and figures to weigh.
 
     A decision question is broad, so its quotes are the best on-subject sentences by rank, down
-    to a lower bar than a look-up's, sorted by stance.
+    to the floor of a further quote, sorted by the words that argue for or against. A side left
+    empty takes the best sentence that argues for it at least as much as against it: the answer
+    shows both sides whenever the passages hold both.
     """
+    pool = [c for c in ranked[:_WEIGHING_POOL] if c.score >= floor]
     grouped: dict[str, list[Candidate]] = {"for": [], "against": [], "neutral": []}
-    for candidate in ranked[:_WEIGHING_POOL]:
-        if candidate.score < _bar(analysis, threshold):
-            break
-        side = stance(candidate.text)
+    leaning = {id(c): cues(c.text) for c in pool}
+    for candidate in pool:
+        pros, cons = leaning[id(candidate)]
+        side = "for" if pros > cons else "against" if cons > pros else "neutral"
         if side == "neutral" and not (candidate.kinds - {"year"}):
             continue  # a neutral sentence is worth weighing only for its figures
         if len(grouped[side]) < _GROUP_SIZE[side] and picked.take(candidate):
             grouped[side].append(candidate)
+    for side in ("for", "against"):
+        if grouped[side]:
+            continue
+        for candidate in pool:
+            pros, cons = leaning[id(candidate)]
+            own, opposed = (pros, cons) if side == "for" else (cons, pros)
+            if own and own >= opposed and not any(candidate is c for g in grouped.values() for c in g) \
+                    and picked.take(candidate):
+                grouped[side].append(candidate)
+                break
     if not grouped["for"] and not grouped["against"]:
         picked.chosen.clear()
-        return _listed(analysis, ranked, picked, _bar(analysis, threshold), 3, 0.0, language)
+        return _listed(analysis, ranked, picked, floor, 3, 0.0, language)
+    # numbered in the order shown: for, against, figures
+    order = [c for side in ("for", "against", "neutral") for c in grouped[side]]
+    picked.chosen.sort(key=lambda c: next(i for i, o in enumerate(order) if o is c))
     quoted = {side: [picked.quoted(c, language) for c in group] for side, group in grouped.items()}
     answer = shapes.groups(quoted, language, risks=analysis.kind == "risks")
     return ExtractiveResult(answer, picked.citations(), ranked[0].score, False)
 
 
-def _compared(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picker, threshold: float,
+def _compared(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picker, floor: float,
               language: Language) -> ExtractiveResult | None:
-    """A small table (entity, figure, date, source) whose cells are copied from the cited quotes."""
+    """A small table (entity, figure, date, source) whose cells are copied from the cited quotes; each
+    row's quote scores at least ``floor``."""
     entities = analysis.countries or analysis.entities
     rows: list[shapes.Row] = []
     used: set[int] = set()
     for entity in entities:
         for candidate in ranked:
-            if candidate.score < _bar(analysis, threshold):
+            if candidate.score < floor:
                 break
             figure = _figure_for(analysis, candidate)
             # the row's quote is about this entity alone: named in the sentence (or its document's

@@ -118,6 +118,11 @@ def _name_runs(words: list[str]) -> list[str]:
         while run and fold(run[0].strip(".'’")) in _GLUE | _NOT_NAMES and len(run) > 1 and \
                 fold(run[0]) not in ("ai", "ia", "eu", "ue"):
             run = run[1:]
+        # "IA de Salesforce", "AI Zendesk": the product's maker, not a name; "AI Act" stays a name
+        if len(run) > 1 and fold(run[0]) in ("ai", "ia") and fold(run[1].strip(".'’")) not in _AI_NAMES:
+            run = run[1:]
+            while run and fold(run[0]) in _GLUE and len(run) > 1:
+                run = run[1:]
         while run and fold(run[-1].strip(".'’")) in _GLUE:
             run = run[:-1]
         phrase = " ".join(run).strip(" .'’-")
@@ -126,6 +131,7 @@ def _name_runs(words: list[str]) -> list[str]:
     return names
 
 
+_AI_NAMES = frozenset({"act", "office", "pact", "now", "index"})
 _ELIDED = re.compile(r"^(?:[DdLlJjNnSs]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’](?=\w)")
 
 
@@ -138,16 +144,29 @@ class Entity:
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         """Built once per entity: it is matched against every candidate sentence and every passage."""
-        alternatives = "|".join(re.escape(a) for a in sorted(self.aliases, key=len, reverse=True))
-        return re.compile(rf"(?<![\w-])(?:{alternatives}){_LANGUAGE_AFTER if self.kind != 'name' else ''}",
-                          re.IGNORECASE)
+        aliases = sorted(self.aliases, key=len, reverse=True)
+        if self.kind == "name":
+            return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(a) for a in aliases)})", re.IGNORECASE)
+        # "in French", "en français": a language, not the country
+        alternatives = "|".join(f"{_AFTER_IN if a in _LANGUAGES else ''}{re.escape(a)}" for a in aliases)
+        return re.compile(rf"(?<![\w-])(?:{alternatives}){_INFLECTED}{_LANGUAGE_AFTER}", re.IGNORECASE)
 
     def named_in(self, text: str) -> bool:
         return bool(self.pattern.search(fold(text)))
 
 
+# "philippins", "marocaines", "colombiennes", "Kenyans": the adjective agrees with its noun.
+_INFLECTED = r"(?:n?e)?s?"
 # "French-language support", "English speakers": a language, not the country.
 _LANGUAGE_AFTER = r"(?!\w|[ -](?:language|speaking|speakers?|langue|parlant|speech))"
+# Adjectives that also name a language, and the words before them that make them one ("in French").
+_LANGUAGES = frozenset(fold(w) for w in [
+    "french", "français", "english", "anglais", "spanish", "espagnol", "portuguese", "portugais", "german",
+    "allemand", "polish", "polonais", "romanian", "roumain", "bulgarian", "bulgare", "hungarian", "hongrois",
+    "czech", "tchèque", "greek", "grec", "swedish", "suédois", "chinese", "chinois", "japanese", "japonais",
+    "thai", "vietnamese", "vietnamien", "malagasy", "malgache",
+])
+_AFTER_IN = r"(?<!\bin )(?<!\ben )(?<!\bto )(?<!speak )(?<!speaks )(?<!parle )(?<!parlent )(?<!spoken )"
 
 
 def _places(table: dict[str, tuple[str, ...]], kind: EntityKind) -> list[Entity]:
@@ -185,7 +204,8 @@ def named_entities(question: str) -> tuple[Entity, ...]:
             continue  # "Reveal ...", "Imagine ...": a capital that only opens the sentence
         for phrase in _name_runs(words):
             alias = fold(re.sub(r"['’]s$", "", phrase))
-            if alias in ("us", "usa", "uk") or all(w in place_words or w in _GLUE for w in alias.split()):
+            if alias in ("us", "usa", "uk") or all(w in place_words or w in _GLUE or country_in(w)
+                                                   for w in alias.split()):
                 continue  # "the Philippines and India": places, already found
             if len(alias) >= 2 and all(alias != e.aliases[0] for e in names):
                 names.append(Entity(phrase, "name", (alias,)))

@@ -44,10 +44,11 @@ _PATTERNS: list[tuple[QuestionType, str]] = [
                    r"difference between|differ|which (?:is|was|one is) (?:cheaper|bigger|larger|better|more|less)|"
                    r"comparer|comparaison|par rapport (?:à|au|aux)|plutôt que|différence entre|"
                    r"(?:lequel|laquelle|lesquels) (?:est|sont|coûte)|moins cher|plus cher)\b"),
-    ("who", r"^\s*(?:who\b|whom\b|which (?:analyst|company|companies|person|executive|official|firm|firms|"
-            r"organi[sz]ation|body|vendor|bank|union|minister|expert|researcher)s?\b|"
-            r"qui\b|quel(?:le)?s? (?:analyste|entreprise|société|dirigeant|responsable|organisme|cabinet|"
-            r"fournisseur|banque|syndicat|ministre|expert|chercheur)s?\b)|\bwho (?:said|says|told|warned)\b|"
+    ("who", r"^\s*(?:who\b|whom\b|which (?:[A-Z][\w&-]* ){0,2}(?:analyst|company|companies|person|executive|"
+            r"official|firm|firms|organi[sz]ation|body|vendor|bank|union|minister|expert|researcher)s?\b|"
+            r"qui\b|quel(?:le)?s? (?:[A-Z][\w&-]* ){0,2}(?:analyste|entreprise|société|dirigeant|responsable|"
+            r"organisme|cabinet|fournisseur|banque|syndicat|ministre|expert|chercheur)s?\b)|"
+            r"\bwho (?:said|says|told|warned)\b|"
             r"\b(?:according to whom|selon qui)\b"),
     # "When does Intercom bill a conversation?" asks for a condition, not a date: only a past event, or
     # a start, an application or a deadline, asks "when" for a date.
@@ -76,9 +77,9 @@ _PERCENT_WORDS = re.compile(r"\b(?:share|percentage|proportion|per ?cent|part|po
                             r"\bhow much of\b|\bwhat part of\b|\bquelle part\b",
                             re.IGNORECASE)
 _MONEY_WORDS = re.compile(
-    r"\b(?:how much|cost|pric|charg|bill|factur|revenue|salar|wage|pay\b|valuation|fine[sd]?\b|budget|invest|"
-    r"spend|export|earn|coût|cout|prix|chiffre d'affaires|salaire|rémunér|valorisation|amende|montant|dépens|gagn|"
-    r"recette|dollars?|euros?)", re.IGNORECASE)
+    r"\b(?:how much|cost|pric|charg|bill|factur|revenue|salar(?:y|ies)\b|wage|pay\b|valuation|fine[sd]?\b|budget|"
+    r"invest|spend|export|earn|coût|cout|prix|chiffre d'affaires|salaire|rémunér|valorisation|amende|montant|"
+    r"dépens|gagn|recette|dollars?|euros?)", re.IGNORECASE)
 _COUNT_WORDS = re.compile(r"\b(?:how many|combien de|number of|nombre d[e']|jobs|employees|agents|people|"
                           r"workers|staff|emplois|salariés|personnes|postes|effectifs?|headcount)\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"\b(?:less|more|cheaper|better|bigger|larger|faster|lower|higher|lequel|laquelle|moins|"
@@ -115,12 +116,36 @@ def question_type(question: str) -> QuestionType:
     return "open"
 
 
-def wanted_figure(question: str) -> FigureKind:
-    if _PERCENT_WORDS.search(question):
+# "How many people ...", "combien de salariés ...": a count, whatever else the question mentions
+# ("... has AI cost jobs?"), unless what is counted is money ("how many dollars").
+_COUNTING = re.compile(r"\b(?:how many|combien d[e'’]|number of|nombre d[e'’])\s*(?!(?:dollars|euros|money|argent)\b)",
+                       re.IGNORECASE)
+# "By how much did it raise output?", "de combien a-t-il augmenté ?": a change, in any unit.
+_CHANGE = re.compile(r"\b(?:by how much|de combien)\b", re.IGNORECASE)
+
+
+_CLAUSES = re.compile(r",?\s+(?:and|et)\s+(?=how|what|which|quel|combien)|[;?]\s+", re.IGNORECASE)
+
+
+def wanted_figure(question: str, nouns: bool = True) -> FigureKind:
+    """The kind of figure a look-up asks for; "any" when its parts ask for different kinds
+    ("how many work there, and what is the minimum wage?"). ``nouns``: a noun of counting ("jobs",
+    "agents") says what kind is wanted once the question asks for a figure, not that it asks for one."""
+    kinds = {_clause_wants(part, nouns) for part in _CLAUSES.split(question) if part.strip()}
+    kinds.discard("any")
+    return kinds.pop() if len(kinds) == 1 else "any"
+
+
+def _clause_wants(clause: str, nouns: bool) -> FigureKind:
+    if _CHANGE.search(clause):
+        return "any"
+    if _PERCENT_WORDS.search(clause):
         return "percent"
-    if _MONEY_WORDS.search(question):
+    if _COUNTING.search(clause):
+        return "count"
+    if _MONEY_WORDS.search(clause):
         return "money"
-    if _COUNT_WORDS.search(question):
+    if nouns and _COUNT_WORDS.search(clause):
         return "count"
     return "any"
 
@@ -156,7 +181,7 @@ def analyse(question: str, language: Language | None = None) -> QuestionAnalysis
             and _COMPARATIVE.search(question):
         kind = "comparison"  # "Is Kenya or Morocco cheaper?", "who charges less: Zendesk or Intercom?"
     if kind in ("open", "definition") and re.match(r"\s*(?:what|which|quel|quelle)", question, re.IGNORECASE) \
-            and wanted_figure(question) != "any":
+            and wanted_figure(question, nouns=False) != "any":
         kind = "figure"  # "What is the Philippines' export revenue?"
     # A look-up ("what share of the 321 leaders...") names figures; any other question that states a
     # share, an amount or a count asserts it ("Why did Gartner say 60% cut staff?").

@@ -53,3 +53,28 @@ def test_a_follow_up_is_about_what_it_names() -> None:
     standalone = "How many people work in outsourcing in South Africa? And in Kenya?"
     analysis = analyse_turn("And in Kenya?", standalone, "en")
     assert [e.name for e in analysis.entities] == ["Kenya"] and analysis.kind == "figure"
+
+
+def test_the_figure_wanted_follows_the_question_word_not_every_noun() -> None:
+    # "salariés" is not a salary, and "cost jobs" asks for a count of jobs
+    assert analyse("Combien de salariés travaillent dans les centres d'appels tunisiens ?").wants == "count"
+    assert analyse("How many jobs has automation cost Kenyan call centres?").wants == "count"
+    assert analyse("By how much did the chatbot cut handling time?").wants == "any"
+    # two clauses asking for two kinds: any figure will do for the whole question
+    assert analyse("How many agents work in Ghana, and what is their monthly salary?").wants == "any"
+    # a noun of counting alone does not turn an open question into a look-up
+    assert analyse("Quelle offre d'agents IA Sierra a-t-il présentée ?").kind == "open"
+
+
+def test_who_with_a_qualifier_and_names_without_their_ai_prefix() -> None:
+    assert analyse("Which Forrester analyst warned about AI-only service desks?").kind == "who"
+    assert [e.name for e in analyse("Que valent les agents IA de Genesys ?").entities] == ["Genesys"]
+    assert [e.name for e in analyse("What does the AI Act require?").entities] == ["AI Act"]
+
+
+def test_a_language_after_in_or_en_is_not_a_country_but_agreeing_adjectives_are() -> None:
+    assert analyse("Does the summary tool work for a centre that answers in French?").entities == ()
+    assert analyse("L'outil fonctionne-t-il pour un centre qui répond en anglais ?").entities == ()
+    assert [e.name for e in analyse("Qui représente les prestataires marocains ?").entities] == ["Morocco"]
+    assert [e.name for e in analyse("What do Kenyans earn in call centres?").entities] == ["Kenya"]
+    assert [e.name for e in analyse("Are French call centres moving to Senegal?").entities] == ["France", "Senegal"]
