@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from assistant.api import Assistant
@@ -81,3 +83,25 @@ def test_retrieval_filters_and_no_duplicate_passages(assistant: Assistant) -> No
     assert {r.chunk.doc_id for r in only.retrieved} == {"kenya-bpo-en"}
     texts = [r.chunk.text for r in assistant.ask("Gartner survey 20%").retrieved]
     assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("question", "labels"), [
+    ("Should we move our customer service to Africa? What are the pros and cons?", ("For:", "Against:")),
+    ("Should we replace our tier-one agents with AI agents?", ("For:", "Against:")),
+    ("Est-ce une bonne idée de remplacer nos agents par des agents IA ?", ("Pour :", "Contre :")),
+])
+def test_a_decision_gets_a_cited_quote_on_each_side(assistant: Assistant, question: str,
+                                                     labels: tuple[str, str]) -> None:
+    answer = assistant.ask(question)
+    assert not answer.refused
+    lines = answer.answer.splitlines()
+    for label in labels:
+        assert label in lines, answer.answer
+        item = lines[lines.index(label) + 1]
+        assert item.startswith("- ") and re.search(r"\[\d+\]", item), item
+    # every item is a verbatim quote of the passage it cites, numbered in the order shown
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
+    assert numbers == sorted(numbers) == [c.n for c in answer.citations]
+    for citation in answer.citations:
+        assert citation.quote in answer.answer
+        assert citation.chunk_text[citation.quote_start:].startswith(citation.quote)

@@ -39,6 +39,7 @@ _FOR = _stems(
     r"attracti competence jeune qualifie multilingue fuseau investi incitat productivit plus_rapide efficac",
     r"amelior gagn embauch recrut formation reconver accroi rendement hausse augment progress increas",
     r"higher_productiv rise\b rising profit record_(?:revenue|profit|results) benefici strength atout point_fort",
+    r"exempt exoner tax_(?:holiday|break) en_deca_(?:du|de) below_(?:the_)?(?:cost|wage)",
 )
 _AGAINST = _stems(
     r"risk danger threat concern worr problem fail error mistake wrong hallucinat complain frustrat",

@@ -36,7 +36,8 @@ _PATTERNS: list[tuple[QuestionType, str]] = [
     ("should_we", r"^\s*(?:so,?\s*)?(?:should (?:we|i|our|a company|companies|a firm|firms|my)|is it (?:a good idea|"
                   r"worth|wise|smart|sensible)|would it (?:make sense|be wise)|do we need to|does it make sense|"
                   r"faut-il|devrions-nous|devons-nous|doit-on|dois-je|est-ce (?:une bonne idée|judicieux|pertinent|"
-                  r"raisonnable)|vaut-il (?:mieux|la peine)|avons-nous intérêt|serait-il (?:judicieux|pertinent))"),
+                  r"raisonnable)|vaut-il (?:mieux|la peine)|avons-nous intérêt|"
+                  r"(?:est|serait)-(?:il|ce) (?:judicieux|pertinent|raisonnable|rentable|une bonne idée|sage))"),
     ("risks", r"\b(?:risks?|risky|dangers?|dangerous|pitfalls?|downsides?|drawbacks?|what (?:could|can) go wrong|"
               r"risqué|risquée|dangereux|"
               r"risques?|dangers?|écueils?|inconvénients?|pièges?|ce qui peut mal tourner)\b"),
