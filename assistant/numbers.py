@@ -12,16 +12,17 @@ cardinal before a noun ("three countries", "trois pays"), a number word before a
 of ten") and shares ("half of", "la moitié", "two thirds of"). "cent" alone, "first half",
 "one company in 20 countries" and the article "a"/"un" are not figures.
 
-This module imports nothing of the project (``assistant.text`` imports it).
+This module imports nothing of the project but ``assistant.folding`` (``assistant.text`` imports it).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
+
+from .folding import fold_in_place as fold
 
 FigureKind = Literal["percent", "money", "count", "year", "plain"]
 
@@ -132,15 +133,6 @@ _FILLERS = frozenset((
     "plus", "moins", "less", "about", "around", "some", "nearly", "almost", "environ", "quelque", "quelques",
     "over", "under", "new", "nouveaux", "nouvelles",
 ))
-
-
-def fold(text: str) -> str:
-    """Lowercase, accents stripped, one character for one character (offsets stay valid)."""
-    out = []
-    for ch in text.lower():
-        decomposed = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        out.append(decomposed if len(decomposed) == 1 else ch)
-    return "".join(out).replace("’", "'")
 
 
 @dataclass(frozen=True)

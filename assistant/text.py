@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
+from .folding import fold
 from .models import Language
 from .numbers import format_number, numbers_in
 
@@ -47,12 +47,6 @@ _EN_MARKERS = frozenset(_words_of(
     """the of and is are what which how why who for with that this from was were did does have
     has share according many much companies staff"""
 ))
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents so 'Effectifs' and 'effectifs' match across spellings."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:

@@ -90,25 +90,57 @@ def _heading_like(sentence: str) -> bool:
     return "|" not in sentence and not _CLOSED.search(sentence) and len(sentence.split()) < 12
 
 
-def candidates_of(retrieved: list[ScoredChunk]) -> list[Candidate]:
+@dataclass(frozen=True)
+class Quotable:
+    """A sentence of a chunk that may be quoted, with what the rules read from it: the same for
+    every question, so it is read once per chunk text (``quotable_sentences``)."""
+
+    start: int
+    end: int
+    text: str
+    tokens: frozenset[str]
+    figures: frozenset[tuple[str, str]]
+    parsed: tuple[Figure, ...]
+
+
+_QUOTABLE: dict[str, tuple[Quotable, ...]] = {}
+_QUOTABLE_LIMIT = 100_000  # chunk texts; a process that outgrows it starts over
+
+
+def _read_quotable(text: str) -> tuple[Quotable, ...]:
     found = []
-    for scored in retrieved:
-        text = scored.chunk.text
-        for start, end in _spans(text):
-            sentence = text[start:end]
-            tokens = frozenset(content_tokens(sentence))
-            # Headings, fragments, structure lines and questions are not evidence, and neither
-            # are orders to the assistant.
-            # a question, or a lead-in to a list ("the practical questions have changed:")
-            if len(tokens) < 3 or sentence.rstrip().endswith(("?", ":")) or _NOT_EVIDENCE.search(sentence):
-                continue
-            if _heading_like(sentence):
-                continue
-            if looks_like_injection(sentence):
-                continue
-            found.append(Candidate(scored, start, end, sentence, tokens, frozenset(amounts(sentence)),
-                                   tuple(figures(sentence, words=False))))
+    for start, end in _spans(text):
+        sentence = text[start:end]
+        tokens = frozenset(content_tokens(sentence))
+        # Headings, fragments, structure lines and questions are not evidence, and neither
+        # are orders to the assistant.
+        # a question, or a lead-in to a list ("the practical questions have changed:")
+        if len(tokens) < 3 or sentence.rstrip().endswith(("?", ":")) or _NOT_EVIDENCE.search(sentence):
+            continue
+        if _heading_like(sentence):
+            continue
+        if looks_like_injection(sentence):
+            continue
+        found.append(Quotable(start, end, sentence, tokens, frozenset(amounts(sentence)),
+                              tuple(figures(sentence, words=False))))
+    return tuple(found)
+
+
+def quotable_sentences(text: str) -> tuple[Quotable, ...]:
+    """The quotable sentences of a chunk's text, read on first sight and kept (by text, so a new
+    index generation needs no invalidation)."""
+    found = _QUOTABLE.get(text)
+    if found is None:
+        found = _read_quotable(text)
+        if len(_QUOTABLE) >= _QUOTABLE_LIMIT:
+            _QUOTABLE.clear()
+        _QUOTABLE[text] = found
     return found
+
+
+def candidates_of(retrieved: list[ScoredChunk]) -> list[Candidate]:
+    return [Candidate(scored, q.start, q.end, q.text, q.tokens, q.figures, q.parsed)
+            for scored in retrieved for q in quotable_sentences(scored.chunk.text)]
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

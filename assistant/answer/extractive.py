@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models import Citation, Language, ScoredChunk
+from ..models import Chunk, Citation, Language, ScoredChunk
 from ..numbers import Figure
 from ..retrieval.glossary import translations
 from ..text import content_tokens
@@ -67,6 +67,32 @@ class SentenceEmbeddingCache:
                 self._cache[text] = np.asarray(vector, dtype=np.float32)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1))
 
+    def preload(self, texts: list[str], batch_size: int = 64) -> int:
+        """Embed the texts not yet known (up to the cache's limit), shortest first so a batch pads
+        little; returns how many were embedded. A question then never embeds a corpus sentence."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        missing = sorted(missing[:max(self._limit - len(self._cache), 0)], key=len)
+        for start in range(0, len(missing), batch_size):
+            batch = missing[start:start + batch_size]
+            for text, vector in zip(batch, self._embed(batch), strict=True):
+                self._cache[text] = np.asarray(vector, dtype=np.float32)
+        return len(missing)
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+
+def _in_context(candidate: Candidate) -> str:
+    """The sentence read under its document's title: "It later changed course" is about Klarna."""
+    return f"{candidate.chunk.chunk.title}: {candidate.text}"
+
+
+def corpus_sentences(chunks: list[Chunk]) -> list[str]:
+    """Every text ``answer_extractively`` can embed for these chunks: each quotable sentence,
+    alone and under its document's title."""
+    candidates = candidates_of([ScoredChunk(chunk=chunk, score=0.0) for chunk in chunks])
+    return [c.text for c in candidates] + [_in_context(c) for c in candidates]
+
 
 def refusal_text(language: Language) -> str:
     if language == "fr":
@@ -99,8 +125,7 @@ def answer_extractively(
         return ExtractiveResult(refusal_text(language), [], 0.0, True)
     analysis = analysis or analyse("", language)  # no analysis: an open question about nothing named
     vectors = sentence_vectors.vectors([c.text for c in candidates])
-    # the same sentence read under its document's title: "It later changed course" is about Klarna
-    in_context = sentence_vectors.vectors([f"{c.chunk.chunk.title}: {c.text}" for c in candidates])
+    in_context = sentence_vectors.vectors([_in_context(c) for c in candidates])
     _score(candidates, vectors, in_context, question_embedding, question_terms, idf, retrieved, language, analysis,
            quantity_question)
     ranked = sorted(candidates, key=lambda c: -c.score)
@@ -149,6 +174,8 @@ def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndar
     named = {t for e in analysis.entities for a in e.aliases for t in content_tokens(a)}
     topic = {t for t in terms if t not in named and terms[t] >= 1.0}
     topic |= set(translations(" ".join(topic)))
+    # The tokens of a document's title and headings, read once per passage rather than per sentence.
+    context_tokens: dict[str, frozenset[str]] = {}
     for candidate, similarity in zip(candidates, dense, strict=True):
         candidate.dense = float(similarity)
         candidate.lexical = min(1.0, (sum(w * idf(t) for t, w in terms.items() if t in candidate.tokens)
@@ -162,8 +189,12 @@ def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndar
             candidate.score += _W_FITS
         if not candidate.about:
             candidate.score *= _OFF_SUBJECT
-        if topic and not topic & (candidate.tokens | set(content_tokens(candidate.context))):
-            candidate.score *= _OFF_TOPIC
+        if topic and not topic & candidate.tokens:
+            context = candidate.context
+            if context not in context_tokens:
+                context_tokens[context] = frozenset(content_tokens(context))
+            if not topic & context_tokens[context]:
+                candidate.score *= _OFF_TOPIC
         if candidate.chunk.chunk.language != language:
             candidate.score *= 0.95
 

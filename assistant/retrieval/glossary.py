@@ -7,7 +7,7 @@ The table is about outsourcing, customer service and their rules; names need no 
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from ..text import content_tokens
 
@@ -83,6 +83,13 @@ TRANSLATION_WEIGHT = 0.5  # a word of the same meaning counts half as much as th
 
 def translations(query: str) -> dict[str, float]:
     """Stems of the other words with the meaning of each domain word of the query, at half weight."""
+    return dict(_translations(query))
+
+
+@lru_cache(maxsize=1024)
+def _translations(query: str) -> tuple[tuple[str, float], ...]:
+    """One ask translates the same query once per search (two to five searches): kept, immutable."""
     table = _table()
     tokens = set(content_tokens(query))
-    return {other: TRANSLATION_WEIGHT for token in tokens for other in table.get(token, ()) if other not in tokens}
+    return tuple({other: TRANSLATION_WEIGHT for token in tokens for other in table.get(token, ())
+                  if other not in tokens}.items())

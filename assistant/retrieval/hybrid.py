@@ -10,7 +10,7 @@ from ..answer.safety import only_instructions
 from ..index.bm25 import BM25Index
 from ..models import Chunk, Language, ScoredChunk
 from ..settings import Settings
-from ..text import content_tokens
+from ..text import content_tokens, fold
 from .glossary import translations
 
 if TYPE_CHECKING:
@@ -38,12 +38,22 @@ class HybridRetriever:
         self._languages = np.array([c.language for c in chunks])
         self._doc_ids = np.array([c.doc_id for c in chunks])
         self._about: dict[str, list[str]] = {}
+        self._folded: tuple[list[str], list[str]] | None = None
+
+    def folded(self) -> tuple[list[str], list[str]]:
+        """Every chunk's title and text folded, as ``Entity.named_in`` reads them: folded once, not
+        once per new entity a question names (a scan of the whole corpus each time)."""
+        if self._folded is None:
+            self._folded = ([fold(c.title) for c in self.chunks], [fold(c.text) for c in self.chunks])
+        return self._folded
 
     def documents_about(self, entity: Entity) -> list[str]:
         """Ids of the documents about ``entity``: named in their title (else in any passage); cached."""
         if entity.name not in self._about:
-            titled = {c.doc_id for c in self.chunks if entity.named_in(c.title)}
-            self._about[entity.name] = sorted(titled or {c.doc_id for c in self.chunks if entity.named_in(c.text)})
+            titles, texts = self.folded()
+            titled = {c.doc_id for c, title in zip(self.chunks, titles, strict=True) if entity.pattern.search(title)}
+            self._about[entity.name] = sorted(titled or {c.doc_id for c, text in zip(self.chunks, texts, strict=True)
+                                                         if entity.pattern.search(text)})
         return self._about[entity.name]
 
     def _where(self, language: Language | None, doc_ids: list[str] | None) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import threading
 
 import gradio as gr
 from fastapi import FastAPI
@@ -97,3 +98,6 @@ def warm_up(assistant: Assistant) -> None:
         assistant.warm_up()
     except IndexUnavailable as error:
         log.warning("%s", error)
+        return
+    # The corpus sentences' vectors, while the first questions are already answered.
+    threading.Thread(target=assistant.preload_sentences, name="preload-sentences", daemon=True).start()
