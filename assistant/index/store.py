@@ -39,10 +39,16 @@ def _generation_time(name: str) -> int:
     return int(name.rsplit("-g", 1)[1])
 
 
+# Candidates HNSW explores per search. Chroma's default (100) can miss a true neighbour, and two builds of
+# one corpus then rank a few passages differently (the eval gate saw answers move between rebuilds); at
+# 512 the search is exhaustive for a corpus of a few hundred passages, and still a few milliseconds at 100,000.
+HNSW_EF_SEARCH = 512
+
+
 def index_fingerprint(settings: Settings) -> dict[str, object]:
     """The settings that shape the index: changing one must never mix old vectors in."""
     return {"embedding_model": settings.answer.embedding_model, "chunk_max_chars": settings.answer.chunk_max_chars,
-            "chunker": CHUNKER_VERSION}
+            "chunker": CHUNKER_VERSION, "ef_search": HNSW_EF_SEARCH}
 
 
 def index_name(settings: Settings) -> str:
@@ -222,7 +228,8 @@ class IndexStore:
     # -- generations -------------------------------------------------------------------
     def new_generation(self) -> str:
         generation = f"{self.name}-g{time.time_ns()}"
-        self.client.create_collection(generation, metadata={"hnsw:space": "cosine"})
+        self.client.create_collection(generation, configuration={"hnsw": {"space": "cosine",
+                                                                          "ef_search": HNSW_EF_SEARCH}})
         return generation
 
     def collection(self, generation: str) -> Collection:
