@@ -195,7 +195,10 @@ class SlackClient:
     """Signed requests to the Slack endpoints, as Slack's servers send them."""
 
     def __init__(self, url: str, api: SlackStandIn) -> None:
-        self.http = httpx.Client(base_url=url, timeout=30, trust_env=False)
+        # A new connection per request, as Slack's servers make them: a kept-alive connection that the
+        # server closes after its idle timeout (an answer can take longer) would race with the next request.
+        self.http = httpx.Client(base_url=url, timeout=30, trust_env=False,
+                                 limits=httpx.Limits(max_keepalive_connections=0))
         self.api = api
 
     def close(self) -> None:
@@ -277,7 +280,13 @@ def slack_session(url: str, api: SlackStandIn, number: int, deadline: float, tal
                 continue
             thread = thread_ts
             thanked_before = _thanks(api, channel, user)
-            clicked = slack.click(answer, user, "feedback_helpful" if turn % 2 else "feedback_not_helpful")
+            try:
+                clicked = slack.click(answer, user, "feedback_helpful" if turn % 2 else "feedback_not_helpful")
+            except httpx.HTTPError as error:
+                tally.request()
+                tally.error(f"slack {number}: click {error.__class__.__name__} {error}")
+                tally.answered()
+                continue
             tally.request()
             if clicked.status_code != 200:
                 tally.error(f"slack {number}: click {clicked.status_code}")
