@@ -35,7 +35,8 @@ def eval_command(
     compare: Annotated[bool, typer.Option(
         "--compare", help="Run the named configurations on the same set and print one table.")] = False,
     calibrate: Annotated[bool, typer.Option(
-        "--calibrate", help="Tune the refusal threshold on the calibration halves and print it.")] = False,
+        "--calibrate", help="Tune the refusal threshold and the quote floor on the calibration halves; "
+                            "print them.")] = False,
     update_baseline: Annotated[bool, typer.Option(
         "--update-baseline", help="Record this run as the suites' baselines (the only way they move); "
                                   "prints what it accepts.")] = False,
