@@ -18,16 +18,12 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answer.extractive import (
-    SentenceEmbeddingCache,
-    answer_extractively,
-    corpus_sentences,
-    is_quantity_question,
-)
+from .answer.extractive import answer_extractively, is_quantity_question
 from .answer.generate import generate
 from .answer.prompts import condense_messages, message_text
 from .answer.question import QuestionAnalysis, analyse_turn
 from .answer.safety import redact, secret_values
+from .answer.sentence_vectors import SentenceEmbeddingCache, corpus_sentences
 from .errors import IndexUnavailable, QuestionError, UploadTooLarge
 from .index.embeddings import load_embeddings
 from .index.store import IndexStore, wipe_index

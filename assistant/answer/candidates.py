@@ -2,8 +2,8 @@
 
 A candidate is a verbatim span of one chunk: one sentence, or a quotation together with the
 adjacent sentence that names its speaker. Structure lines ("Source: ...", bylines, dates, memo
-headers) and questions (an interviewer's "Q: ...") are never evidence, and neither are orders
-addressed to the assistant.
+headers) and questions (an interviewer's "Q: ...") are never evidence, and neither is any
+sentence of a passage that gives orders to the assistant.
 """
 
 from __future__ import annotations
@@ -108,8 +108,13 @@ _QUOTABLE_LIMIT = 100_000  # chunk texts; a process that outgrows it starts over
 
 
 def _read_quotable(text: str) -> tuple[Quotable, ...]:
+    spans = _spans(text)
+    # A passage that gives orders to the assistant is the attacker's text throughout: none of it is
+    # quoted, not even its harmless-looking sentences.
+    if any(looks_like_injection(text[start:end]) for start, end in spans):
+        return ()
     found = []
-    for start, end in _spans(text):
+    for start, end in spans:
         sentence = text[start:end]
         tokens = frozenset(content_tokens(sentence))
         # Headings, fragments, structure lines and questions are not evidence, and neither
@@ -118,8 +123,6 @@ def _read_quotable(text: str) -> tuple[Quotable, ...]:
         if len(tokens) < 3 or sentence.rstrip().endswith(("?", ":")) or _NOT_EVIDENCE.search(sentence):
             continue
         if _heading_like(sentence):
-            continue
-        if looks_like_injection(sentence):
             continue
         found.append(Quotable(start, end, sentence, tokens, frozenset(amounts(sentence)),
                               tuple(figures(sentence, words=False))))

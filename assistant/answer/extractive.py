@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models import Chunk, Citation, Language, ScoredChunk
+from ..models import Citation, Language, ScoredChunk
 from ..numbers import Figure
 from ..retrieval.glossary import translations
 from ..text import content_tokens
@@ -23,6 +23,7 @@ from .candidates import Candidate, candidates_of, cosine, near_duplicate
 from .evidence import about, cues, fits, other_places
 from .gazetteer import country_in
 from .question import QuestionAnalysis, analyse
+from .sentence_vectors import SentenceEmbeddingCache, in_context
 
 _QUANTITY_QUESTION = re.compile(
     r"\b(how (many|much)|what (share|percentage|proportion|part|number|figure)|combien|"
@@ -48,50 +49,6 @@ class ExtractiveResult:
     citations: list[Citation]
     evidence: float
     refused: bool
-
-
-class SentenceEmbeddingCache:
-    """Sentence vectors by text: a warm process embeds each corpus sentence once."""
-
-    def __init__(self, embed: Callable[[list[str]], list[list[float]]], limit: int = 50_000) -> None:
-        self._embed = embed
-        self._cache: dict[str, np.ndarray] = {}
-        self._limit = limit
-
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            if len(self._cache) + len(missing) > self._limit:
-                self._cache.clear()
-            for text, vector in zip(missing, self._embed(missing), strict=True):
-                self._cache[text] = np.asarray(vector, dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1))
-
-    def preload(self, texts: list[str], batch_size: int = 64) -> int:
-        """Embed the texts not yet known (up to the cache's limit), shortest first so a batch pads
-        little; returns how many were embedded. A question then never embeds a corpus sentence."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        missing = sorted(missing[:max(self._limit - len(self._cache), 0)], key=len)
-        for start in range(0, len(missing), batch_size):
-            batch = missing[start:start + batch_size]
-            for text, vector in zip(batch, self._embed(batch), strict=True):
-                self._cache[text] = np.asarray(vector, dtype=np.float32)
-        return len(missing)
-
-    def __len__(self) -> int:
-        return len(self._cache)
-
-
-def _in_context(candidate: Candidate) -> str:
-    """The sentence read under its document's title: "It later changed course" is about Klarna."""
-    return f"{candidate.chunk.chunk.title}: {candidate.text}"
-
-
-def corpus_sentences(chunks: list[Chunk]) -> list[str]:
-    """Every text ``answer_extractively`` can embed for these chunks: each quotable sentence,
-    alone and under its document's title."""
-    candidates = candidates_of([ScoredChunk(chunk=chunk, score=0.0) for chunk in chunks])
-    return [c.text for c in candidates] + [_in_context(c) for c in candidates]
 
 
 def refusal_text(language: Language) -> str:
@@ -125,8 +82,8 @@ def answer_extractively(
         return ExtractiveResult(refusal_text(language), [], 0.0, True)
     analysis = analysis or analyse("", language)  # no analysis: an open question about nothing named
     vectors = sentence_vectors.vectors([c.text for c in candidates])
-    in_context = sentence_vectors.vectors([_in_context(c) for c in candidates])
-    _score(candidates, vectors, in_context, question_embedding, question_terms, idf, retrieved, language, analysis,
+    titled = sentence_vectors.vectors([in_context(c) for c in candidates])
+    _score(candidates, vectors, titled, question_embedding, question_terms, idf, retrieved, language, analysis,
            quantity_question)
     ranked = sorted(candidates, key=lambda c: -c.score)
     on_subject = [c for c in ranked if c.about]
@@ -154,13 +111,13 @@ def _bar(analysis: QuestionAnalysis, threshold: float, quote_floor: float) -> fl
     return threshold * quote_floor
 
 
-def _score(candidates: list[Candidate], vectors: np.ndarray, in_context: np.ndarray, question_embedding: list[float],
+def _score(candidates: list[Candidate], vectors: np.ndarray, titled: np.ndarray, question_embedding: list[float],
            terms: dict[str, float], idf: Callable[[str], float], retrieved: list[ScoredChunk],
            language: Language, analysis: QuestionAnalysis, quantity_question: bool) -> None:
     query = np.asarray(question_embedding, dtype=np.float32)
     norm = np.linalg.norm(query) + 1e-9
     dense = np.maximum(vectors @ query / (np.linalg.norm(vectors, axis=1) * norm + 1e-9),
-                       in_context @ query / (np.linalg.norm(in_context, axis=1) * norm + 1e-9))
+                       titled @ query / (np.linalg.norm(titled, axis=1) * norm + 1e-9))
     total_weight = sum(w * idf(t) for t, w in terms.items()) or 1.0
     # words of the same meaning ("reduced" for "cut", "emplois" for "jobs") count at half weight
     synonyms = {t: w for t, w in translations(" ".join(terms)).items() if t not in terms}

@@ -19,7 +19,8 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ..answer.extractive import SentenceEmbeddingCache, answer_extractively, is_quantity_question
+from ..answer.extractive import answer_extractively, is_quantity_question
+from ..answer.sentence_vectors import SentenceEmbeddingCache
 from ..errors import LoadError
 from ..index.bm25 import BM25Index
 from ..index.embeddings import load_embeddings

@@ -66,8 +66,11 @@ def test_each_llm_call_is_a_span_under_its_step(spans: InMemorySpanExporter, cor
         settings = make_settings(tmp_path, index_dir=corpus_settings.index_dir, llm="openai-compatible:standin",
                                  llm_base_url=llm.base_url, llm_timeout_s=2.0)
         with tracing.span("ask"):
+            # a follow-up the corpus answers (Gartner's survey has no figure for Kenya: that one is refused,
+            # and a refusal calls no LLM)
             answer = Assistant(settings).ask("Et au Kenya ?", [
-                Turn(role="user", content=GARTNER), Turn(role="assistant", content="20% [1]")])
+                Turn(role="user", content="How many new jobs did South Africa's BPO sector create in 2024?"),
+                Turn(role="assistant", content="Here is what the corpus says: ... [1]")])
     assert answer.mode == "extractive"
     finished = spans.get_finished_spans()
     llm_spans = [s for s in finished if s.name == "llm"]
