@@ -29,6 +29,7 @@ _NOT_EVIDENCE = re.compile(
 _DUPLICATE_COSINE = 0.8
 _SAME_FIGURES_COSINE = 0.6
 _DUPLICATE_JACCARD = 0.5
+_TWIN_COSINE = 0.6  # a sentence and its translation in the twin document (calibration halves: 0.5-0.6 best)
 
 
 @dataclass
@@ -155,4 +156,12 @@ def near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: n
     jaccard = len(a.tokens & b.tokens) / max(len(a.tokens | b.tokens), 1)
     same_figures = bool(a.figures) and a.figures == b.figures
     return (similarity > _DUPLICATE_COSINE or jaccard > _DUPLICATE_JACCARD
-            or (same_figures and similarity > _SAME_FIGURES_COSINE))
+            or (same_figures and similarity > _SAME_FIGURES_COSINE)
+            or (_twins(a, b) and similarity > _TWIN_COSINE))
+
+
+def _twins(a: Candidate, b: Candidate) -> bool:
+    """Sentences of a document and of its translation ("x-en" and "x-fr"): the same fact twice."""
+    first, second = a.chunk.chunk, b.chunk.chunk
+    return first.language != second.language and first.doc_id[:-3] == second.doc_id[:-3] \
+        and first.doc_id[-3:] in ("-en", "-fr") and second.doc_id[-3:] in ("-en", "-fr")
