@@ -211,17 +211,13 @@ class Assistant:
         ]
         return IndexInfo(generation=self._generation or "", documents=documents)
 
-    def warm_up(self, sentences: bool = False) -> None:
+    def warm_up(self) -> None:
         """Open the index and load the embedding model now, so the first question does not wait.
 
-        ``sentences`` also embeds every quotable sentence of the corpus (``preload_sentences``):
-        for a long-lived process, so no question pays for the first sight of its passages.
         Raises ``IndexUnavailable`` when there is no index, so a front end can fail at start-up.
         """
         self.retriever().folded()
         self.embeddings.embed_query("warm up")
-        if sentences:
-            self.preload_sentences()
 
     def preload_sentences(self) -> int:
         """Embed the quotable sentences of the live generation that are not cached yet (about 2 ms

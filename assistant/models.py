@@ -15,6 +15,13 @@ Language = Literal["en", "fr"]
 # The document types ingest reads and the admin upload accepts.
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 Role = Literal["user", "assistant"]
+# A fact sheet and its translation are "<stem>-en" and "<stem>-fr": one document in two languages.
+TWIN_SUFFIXES = ("-en", "-fr")
+
+
+def twin_stem(doc_id: str) -> str | None:
+    """The stem a document shares with its translation ("kenya-bpo" for "kenya-bpo-fr"), if it is named so."""
+    return next((doc_id[: -len(s)] for s in TWIN_SUFFIXES if doc_id.endswith(s)), None)
 
 
 class Chunk(BaseModel):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..models import ScoredChunk
+from ..models import ScoredChunk, twin_stem
 from ..numbers import Figure, amounts, figures
 from ..text import content_tokens, split_sentences
 from .evidence import attributes, needs_speaker
@@ -163,5 +163,5 @@ def near_duplicate(a: Candidate, a_vector: np.ndarray, b: Candidate, b_vector: n
 def _twins(a: Candidate, b: Candidate) -> bool:
     """Sentences of a document and of its translation ("x-en" and "x-fr"): the same fact twice."""
     first, second = a.chunk.chunk, b.chunk.chunk
-    return first.language != second.language and first.doc_id[:-3] == second.doc_id[:-3] \
-        and first.doc_id[-3:] in ("-en", "-fr") and second.doc_id[-3:] in ("-en", "-fr")
+    stem = twin_stem(first.doc_id)
+    return first.language != second.language and stem is not None and stem == twin_stem(second.doc_id)

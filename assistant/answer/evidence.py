@@ -89,7 +89,11 @@ def cues(sentence: str) -> tuple[int, int]:
 
 
 def stance(sentence: str) -> Stance:
-    pros, cons = cues(sentence)
+    return side(*cues(sentence))
+
+
+def side(pros: int, cons: int) -> Stance:
+    """The side a sentence takes, from its ``cues``: the more numerous ones win."""
     if pros > cons:
         return "for"
     if cons > pros:

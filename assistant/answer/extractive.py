@@ -20,7 +20,7 @@ from ..retrieval.glossary import translations
 from ..text import content_tokens
 from . import shapes
 from .candidates import Candidate, candidates_of, cosine, near_duplicate
-from .evidence import about, cues, fits, other_places
+from .evidence import about, cues, fits, other_places, side
 from .gazetteer import country_in
 from .question import QuestionAnalysis, analyse
 from .sentence_vectors import SentenceEmbeddingCache, in_context
@@ -217,29 +217,26 @@ def _weighed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picke
     grouped: dict[str, list[Candidate]] = {"for": [], "against": [], "neutral": []}
     leaning = {id(c): cues(c.text) for c in pool}
     for candidate in pool:
-        pros, cons = leaning[id(candidate)]
-        side = "for" if pros > cons else "against" if cons > pros else "neutral"
-        if side == "neutral" and not (candidate.kinds - {"year"}):
+        taken = side(*leaning[id(candidate)])
+        if taken == "neutral" and not (candidate.kinds - {"year"}):
             continue  # a neutral sentence is worth weighing only for its figures
-        if len(grouped[side]) < _GROUP_SIZE[side] and picked.take(candidate):
-            grouped[side].append(candidate)
-    for side in ("for", "against"):
-        if grouped[side]:
+        if len(grouped[taken]) < _GROUP_SIZE[taken] and picked.take(candidate):
+            grouped[taken].append(candidate)
+    for empty in ("for", "against"):
+        if grouped[empty]:
             continue
-        for candidate in pool:
+        for candidate in pool:  # ``take`` refuses a quote already in a group
             pros, cons = leaning[id(candidate)]
-            own, opposed = (pros, cons) if side == "for" else (cons, pros)
-            if own and own >= opposed and not any(candidate is c for g in grouped.values() for c in g) \
-                    and picked.take(candidate):
-                grouped[side].append(candidate)
+            own, opposed = (pros, cons) if empty == "for" else (cons, pros)
+            if own and own >= opposed and picked.take(candidate):
+                grouped[empty].append(candidate)
                 break
     if not grouped["for"] and not grouped["against"]:
         picked.chosen.clear()
         return _listed(analysis, ranked, picked, floor, 3, 0.0, language)
-    # numbered in the order shown: for, against, figures
-    order = [c for side in ("for", "against", "neutral") for c in grouped[side]]
-    picked.chosen.sort(key=lambda c: next(i for i, o in enumerate(order) if o is c))
-    quoted = {side: [picked.quoted(c, language) for c in group] for side, group in grouped.items()}
+    # numbered in the order shown: for, against, figures (every quote taken is in one group)
+    picked.chosen[:] = [c for group in ("for", "against", "neutral") for c in grouped[group]]
+    quoted = {group: [picked.quoted(c, language) for c in chosen] for group, chosen in grouped.items()}
     answer = shapes.groups(quoted, language, risks=analysis.kind == "risks")
     return ExtractiveResult(answer, picked.citations(), ranked[0].score, False)
 

@@ -40,9 +40,6 @@ class SentenceEmbeddingCache:
                 self._cache[text] = np.asarray(vector, dtype=np.float32)
         return len(missing)
 
-    def __len__(self) -> int:
-        return len(self._cache)
-
 
 def in_context(candidate: Candidate) -> str:
     """The sentence read under its document's title: "It later changed course" is about Klarna."""

@@ -15,9 +15,7 @@ from pathlib import Path
 
 from ..errors import LoadError
 from ..ingest.loaders import SourceDocument, load_document
-from ..models import Chunk, Citation
-
-_TWIN_SUFFIXES = ("-en", "-fr")
+from ..models import TWIN_SUFFIXES, Chunk, Citation, twin_stem
 
 
 @dataclass
@@ -42,11 +40,9 @@ class CorpusDocuments:
 
     def group(self, doc_id: str) -> str:
         """The twin group of a document: "kenya-bpo" when both -en and -fr are in the corpus."""
-        for suffix in _TWIN_SUFFIXES:
-            if doc_id.endswith(suffix):
-                stem = doc_id[: -len(suffix)]
-                if all(f"{stem}{s}" in self.documents for s in _TWIN_SUFFIXES):
-                    return stem
+        stem = twin_stem(doc_id)
+        if stem is not None and all(f"{stem}{s}" in self.documents for s in TWIN_SUFFIXES):
+            return stem
         return doc_id
 
     def groups(self, doc_ids: list[str] | set[str]) -> set[str]:
