@@ -67,7 +67,8 @@ _COLUMNS = (
     ("pass", "pass_rate"), ("accuracy", "accuracy"), ("precision", "precision"),
     ("false refusals", "false_refusal_rate"), ("false answers", "false_answer_rate"),
     ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("recall@5", "recall@5"), ("MRR@10", "mrr@10"),
-    ("nDCG@10", "ndcg@10"), ("quotes valid", "quote_validity"), ("claim support", "claim_support"),
+    ("nDCG@10", "ndcg@10"), ("ctx recall", "context_recall"), ("quotes valid", "quote_validity"),
+    ("claim support", "claim_support"),
     ("noise", "noise"), ("cit. P", "citation_precision"), ("cit. R", "citation_recall"),
 )
 

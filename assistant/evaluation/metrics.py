@@ -130,6 +130,13 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, float]:
         "fact_recall": _mean(
             _mean(float(f.in_answer) for f in r.facts) for r in should_answer if r.facts
         ),
+        # What retrieval left the reader: the required facts in the passages it was given (RAGAS's
+        # context recall, on facts), and the answerable questions with every fact there (the
+        # accuracy ceiling of a perfect reader). fact_recall below context_recall is lost in reading.
+        "context_recall": _mean(
+            _mean(float(f.in_context) for f in r.facts) for r in should_answer if r.facts
+        ),
+        "context_complete": _mean(float(all(f.in_context for f in r.facts)) for r in should_answer if r.facts),
         "quote_validity": _share(sum(c.valid for c in quotes), len(quotes), 1.0),
         "claim_support": _share(sum(not c.unsupported for c in fact_claims), len(fact_claims), 1.0),
         "noise": _share(sum(not c.holds_fact for c in fact_quotes), len(fact_quotes), 0.0),

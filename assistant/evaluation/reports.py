@@ -20,10 +20,10 @@ from .results import QuestionResult, RunResult
 DEFAULT_REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
 _MAX_DETAILED = 40
 _MAX_DIFF_LINES = 30
-CHART_METRICS = ("pass_rate", "accuracy", "precision", "fact_recall", "quote_validity", "claim_support",
-                 "noise", "uncited_claims", "citation_precision", "citation_recall", "language_accuracy",
-                 "hit@5", "recall@5", "mrr@10", "ndcg@10", "false_refusal_rate", "false_answer_rate",
-                 "premise_uncorrected_rate")
+CHART_METRICS = ("pass_rate", "accuracy", "precision", "fact_recall", "context_recall", "quote_validity",
+                 "claim_support", "noise", "uncited_claims", "citation_precision", "citation_recall",
+                 "language_accuracy", "hit@5", "recall@5", "mrr@10", "ndcg@10", "false_refusal_rate",
+                 "false_answer_rate", "premise_uncorrected_rate")
 
 
 class SuiteReport(BaseModel):

@@ -38,6 +38,8 @@ class ClaimItem(BaseModel):
 class FactOutcome(BaseModel):
     fact: str
     in_answer: bool
+    in_context: bool = Field(False, description="Stated in a passage the assistant retrieved: a reader that "
+                                                "quoted perfectly could have given it.")
     supported: bool = Field(description="Every claim that states it cites a quote that holds it.")
 
 

@@ -82,7 +82,8 @@ def score_answer(record: GoldenRecord, answer: Answer, latency_ms: float, corpus
     unsupported_facts = {f for c in result.claims for f in c.unsupported}
     result.facts = [
         FactOutcome(fact=f.describe(), in_answer=not answer.refused and fact_found(f, answer.answer),
-                    supported=f.describe() not in unsupported_facts)
+                    supported=f.describe() not in unsupported_facts,
+                    in_context=any(fact_found(f, s.chunk.text) for s in answer.retrieved))
         for f in facts
     ]
     if not answer.refused:

@@ -208,3 +208,17 @@ def test_quotes_claims_noise_and_premises_are_pooled() -> None:
     assert values["uncited_claims"] == 0.25        # the frame line needs no marker
     assert values["premise_uncorrected_rate"] == 1.0
     assert aggregate([])["quote_validity"] == 1.0 and aggregate([])["noise"] == 0.0
+
+
+def test_context_recall_separates_what_retrieval_lost_from_what_reading_lost() -> None:
+    def fact(in_answer: bool, in_context: bool) -> FactOutcome:
+        return FactOutcome(fact="f", in_answer=in_answer, supported=True, in_context=in_context)
+
+    read_well = result("a", False, False, True, facts=[fact(True, True), fact(True, True)])
+    read_badly = result("b", False, False, False, facts=[fact(False, True), fact(True, True)])
+    not_retrieved = result("c", False, True, False, facts=[fact(False, False), fact(False, True)])
+    refusal = result("d", True, True, True)  # no facts: left out of both means
+    values = aggregate([read_well, read_badly, not_retrieved, refusal])
+    assert values["fact_recall"] == 0.5            # (1 + 0.5 + 0) / 3
+    assert values["context_recall"] == pytest.approx(5 / 6, abs=1e-4)  # (1 + 1 + 0.5) / 3
+    assert values["context_complete"] == pytest.approx(2 / 3, abs=1e-4)  # c lacks a fact in its passages
