@@ -81,7 +81,8 @@ _MONEY_WORDS = re.compile(
     r"\b(?:how much|cost|pric|charg|bill|factur|revenue|salar(?:y|ies)\b|wage|pay\b|valuation|fine[sd]?\b|budget|"
     r"invest|spend|export|earn|coût|cout|prix|chiffre d'affaires|salaire|rémunér|valorisation|amende|montant|"
     r"dépens|gagn|recette|dollars?|euros?)", re.IGNORECASE)
-_COUNT_WORDS = re.compile(r"\b(?:how many|combien de|number of|nombre d[e']|jobs|employees|agents|people|"
+# Nouns of counting: the kind wanted once a clause asks for a figure ("how many" itself is ``_COUNTING``).
+_COUNT_WORDS = re.compile(r"\b(?:jobs|employees|agents|people|"
                           r"workers|staff|emplois|salariés|personnes|postes|effectifs?|headcount)\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"\b(?:less|more|cheaper|better|bigger|larger|faster|lower|higher|lequel|laquelle|moins|"
                           r"plus|mieux|meilleur|convient)\b|-er than", re.IGNORECASE)

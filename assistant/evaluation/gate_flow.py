@@ -55,7 +55,9 @@ def summary_line(run: RunResult) -> str:
         values = run.halves.get(half, {})
         parts.append(f"{half} half {sum(q.passed for q in questions)}/{len(questions)} pass "
                      f"(accuracy {values.get('accuracy', 0):.3f}, claim support {values.get('claim_support', 0):.3f}, "
-                     f"noise {values.get('noise', 0):.3f}, nDCG@10 {values.get('ndcg@10', 0):.3f})")
+                     f"noise {values.get('noise', 0):.3f}, nDCG@10 {values.get('ndcg@10', 0):.3f}, "
+                     f"facts retrieved {values.get('context_recall', 0):.3f}, "
+                     f"stated {values.get('fact_recall', 0):.3f})")
     return f"eval {run.suite}: " + "; ".join(parts) + f"; {run.duration_s:.0f} s"
 
 
