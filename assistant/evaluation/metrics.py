@@ -117,6 +117,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, float]:
     cited = [r for r in answered if r.citation_precision is not None]
     should_refuse = [r for r in results if r.must_refuse]
     should_answer = [r for r in results if not r.must_refuse]
+    with_facts = [r for r in should_answer if r.facts]
     quotes = [c for r in answered for c in r.citations]
     fact_quotes = [c for r in answered if not r.must_refuse for c in r.citations if c.holds_fact is not None]
     claims = [c for r in answered for c in r.claims]
@@ -127,16 +128,12 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, float]:
         "pass_rate": _mean(float(r.passed) for r in results),
         "accuracy": _mean(float(r.correct) for r in results),
         "precision": (sum(r.correct for r in answered) / len(answered)) if answered else 0.0,
-        "fact_recall": _mean(
-            _mean(float(f.in_answer) for f in r.facts) for r in should_answer if r.facts
-        ),
+        "fact_recall": _mean(_mean(float(f.in_answer) for f in r.facts) for r in with_facts),
         # What retrieval left the reader: the required facts in the passages it was given (RAGAS's
         # context recall, on facts), and the answerable questions with every fact there (the
         # accuracy ceiling of a perfect reader). fact_recall below context_recall is lost in reading.
-        "context_recall": _mean(
-            _mean(float(f.in_context) for f in r.facts) for r in should_answer if r.facts
-        ),
-        "context_complete": _mean(float(all(f.in_context for f in r.facts)) for r in should_answer if r.facts),
+        "context_recall": _mean(_mean(float(f.in_context) for f in r.facts) for r in with_facts),
+        "context_complete": _mean(float(all(f.in_context for f in r.facts)) for r in with_facts),
         "quote_validity": _share(sum(c.valid for c in quotes), len(quotes), 1.0),
         "claim_support": _share(sum(not c.unsupported for c in fact_claims), len(fact_claims), 1.0),
         "noise": _share(sum(not c.holds_fact for c in fact_quotes), len(fact_quotes), 0.0),
