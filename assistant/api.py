@@ -48,6 +48,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _POINTER_CHECK_S = 1.0
 # For each of the first entities a question names, the best passages of the documents that name it.
 _ABOUT_ENTITIES, _ABOUT_EXTRA = 3, 3
+_WIDE_FACTOR = 2  # a decision to weigh or a comparison needs both sides: this many times the passages
 
 
 def _search_failed(settings: Settings, error: BaseException) -> str:
@@ -298,7 +299,7 @@ class Assistant:
         wide = state.analysis is not None and (state.analysis.weighing or state.analysis.kind == "comparison")
 
         def search(retriever: HybridRetriever, doc_ids: list[str] | None = state.doc_ids,
-                   k: int = self.settings.answer.top_k * (2 if wide else 1)) -> list[ScoredChunk]:
+                   k: int = self.settings.answer.top_k * (_WIDE_FACTOR if wide else 1)) -> list[ScoredChunk]:
             return retriever.retrieve(
                 state.standalone, embedding, k=k,
                 focus=state.question if follow_up_subject else None,
@@ -344,11 +345,8 @@ class Assistant:
         started = time.perf_counter()
         step = observe.started("answer")
         extractive = answer_extractively(
-            state.terms, state.embedding, state.retrieved, state.language,
-            state.idf, self.sentence_vectors,
-            self.settings.answer.refusal_threshold, self.settings.answer.max_sentences,
-            is_quantity_question(state.question), self.settings.answer.select_ratio, state.analysis,
-            self.settings.answer.quote_floor,
+            state.terms, state.embedding, state.retrieved, state.language, state.idf, self.sentence_vectors,
+            is_quantity_question(state.question), self.settings.answer, state.analysis,
         )
         answer = Answer(
             question=state.question, standalone_question=state.standalone,

@@ -17,6 +17,7 @@ import numpy as np
 from ..models import Citation, Language, ScoredChunk
 from ..numbers import Figure
 from ..retrieval.glossary import translations
+from ..settings import AnswerSettings
 from ..text import content_tokens
 from . import shapes
 from .candidates import Candidate, candidates_of, cosine, near_duplicate
@@ -32,14 +33,13 @@ _QUANTITY_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-# Weights of the sentence score: meaning (dense), shared rare words (lexical), and how
-# well the retriever ranked the sentence's chunk; a bonus when it gives what the type asks for.
-_W_DENSE, _W_LEXICAL, _W_RANK, _W_FITS = 0.45, 0.45, 0.10, 0.08
 _OFF_SUBJECT = 0.5  # a sentence that names none of the question's names weighs half
 _OFF_TOPIC = 0.7  # a sentence that shares none of the question's subject words (nor their translations)
+_OTHER_LANGUAGE = 0.95  # a sentence in the other language than the question's weighs a little less
 _CONFLICT_RATIO = 0.5
 _CONFLICT_COSINE = 0.5
 _GROUP_SIZE = {"for": 3, "against": 3, "neutral": 2}
+_FALLBACK_QUOTES = 3  # a decision with no side to show is answered as a list of this many quotes
 _WEIGHING_POOL = 24  # best on-subject sentences a decision answer picks its quotes from
 
 
@@ -70,13 +70,11 @@ def answer_extractively(
     language: Language,
     idf: Callable[[str], float],
     sentence_vectors: SentenceEmbeddingCache,
-    threshold: float,
-    max_sentences: int,
     quantity_question: bool,
-    select_ratio: float = 0.8,
+    settings: AnswerSettings,
     analysis: QuestionAnalysis | None = None,
-    quote_floor: float = 1.0,
 ) -> ExtractiveResult:
+    threshold, quote_floor = settings.refusal_threshold, settings.quote_floor
     candidates = candidates_of(retrieved)
     if not candidates or not question_terms:
         return ExtractiveResult(refusal_text(language), [], 0.0, True)
@@ -84,11 +82,11 @@ def answer_extractively(
     vectors = sentence_vectors.vectors([c.text for c in candidates])
     titled = sentence_vectors.vectors([in_context(c) for c in candidates])
     _score(candidates, vectors, titled, question_embedding, question_terms, idf, retrieved, language, analysis,
-           quantity_question)
+           quantity_question, settings)
     ranked = sorted(candidates, key=lambda c: -c.score)
     on_subject = [c for c in ranked if c.about]
     best = on_subject[0] if on_subject else None
-    bar = _bar(analysis, threshold, quote_floor)
+    bar = _bar(analysis, threshold, settings.broad_floor)
     if best is None or best.score < bar or (analysis.kind == "figure" and analysis.wants != "any"
                                              and not any(c.fits and c.score >= bar for c in on_subject)):
         return _nothing_on(analysis, ranked, threshold, language)
@@ -99,21 +97,22 @@ def answer_extractively(
         compared = _compared(analysis, on_subject, picked, bar, language)
         if compared is not None:
             return compared
-    return _listed(analysis, on_subject, picked, threshold * quote_floor, max_sentences, select_ratio, language)
+    return _listed(analysis, on_subject, picked, threshold * quote_floor, settings.max_sentences,
+                   settings.select_ratio, language)
 
 
-def _bar(analysis: QuestionAnalysis, threshold: float, quote_floor: float) -> float:
+def _bar(analysis: QuestionAnalysis, threshold: float, broad_floor: float) -> float:
     """The evidence the best quote needs. A decision to weigh or a comparison is broad: its evidence
     need not match the question's words as closely as a look-up's, so its best quote only needs what
     any further quote of a look-up needs."""
     if not (analysis.weighing or analysis.kind == "comparison"):
         return threshold
-    return threshold * quote_floor
+    return threshold * broad_floor
 
 
 def _score(candidates: list[Candidate], vectors: np.ndarray, titled: np.ndarray, question_embedding: list[float],
            terms: dict[str, float], idf: Callable[[str], float], retrieved: list[ScoredChunk],
-           language: Language, analysis: QuestionAnalysis, quantity_question: bool) -> None:
+           language: Language, analysis: QuestionAnalysis, quantity_question: bool, weights: AnswerSettings) -> None:
     query = np.asarray(question_embedding, dtype=np.float32)
     norm = np.linalg.norm(query) + 1e-9
     dense = np.maximum(vectors @ query / (np.linalg.norm(vectors, axis=1) * norm + 1e-9),
@@ -139,11 +138,12 @@ def _score(candidates: list[Candidate], vectors: np.ndarray, titled: np.ndarray,
                                       + sum(w * idf(t) for t, w in synonyms.items() if t in candidate.tokens))
                                 / total_weight)
         rank_prior = 1.0 / (1 + ranks[id(candidate.chunk)])
-        candidate.score = _W_DENSE * candidate.dense + _W_LEXICAL * candidate.lexical + _W_RANK * rank_prior
+        candidate.score = (weights.weight_dense * candidate.dense + weights.weight_lexical * candidate.lexical
+                           + weights.weight_rank * rank_prior)
         candidate.about = about(analysis, candidate.text, candidate.context, candidate.chunk.chunk.text)
         candidate.fits = fits(analysis, candidate.text, candidate.kinds)
         if typed and candidate.fits:
-            candidate.score += _W_FITS
+            candidate.score += weights.weight_fits
         if not candidate.about:
             candidate.score *= _OFF_SUBJECT
         if topic and not topic & candidate.tokens:
@@ -153,7 +153,7 @@ def _score(candidates: list[Candidate], vectors: np.ndarray, titled: np.ndarray,
             if not topic & context_tokens[context]:
                 candidate.score *= _OFF_TOPIC
         if candidate.chunk.chunk.language != language:
-            candidate.score *= 0.95
+            candidate.score *= _OTHER_LANGUAGE
 
 
 class _Picker:
@@ -233,7 +233,7 @@ def _weighed(analysis: QuestionAnalysis, ranked: list[Candidate], picked: _Picke
                 break
     if not grouped["for"] and not grouped["against"]:
         picked.chosen.clear()
-        return _listed(analysis, ranked, picked, floor, 3, 0.0, language)
+        return _listed(analysis, ranked, picked, floor, _FALLBACK_QUOTES, 0.0, language)
     # numbered in the order shown: for, against, figures (every quote taken is in one group)
     picked.chosen[:] = [c for group in ("for", "against", "neutral") for c in grouped[group]]
     quoted = {group: [picked.quoted(c, language) for c in chosen] for group, chosen in grouped.items()}

@@ -1,6 +1,7 @@
-"""Sentence vectors for the extractive answerer: each quotable sentence is embedded alone and read
-under its document's title, once per process (a cache by text), and can be embedded ahead of the
-first question (``corpus_sentences`` + ``SentenceEmbeddingCache.preload``)."""
+"""Sentence vectors for the extractive answerer: each quotable sentence is embedded alone (never in
+a batch, so its vector does not depend on its neighbours) and read under its document's title, once
+per process (a cache by text), and can be embedded ahead of the first question (``corpus_sentences``
++ ``SentenceEmbeddingCache.preload``)."""
 
 from __future__ import annotations
 
@@ -25,19 +26,23 @@ class SentenceEmbeddingCache:
         if missing:
             if len(self._cache) + len(missing) > self._limit:
                 self._cache.clear()
-            for text, vector in zip(missing, self._embed(missing), strict=True):
-                self._cache[text] = np.asarray(vector, dtype=np.float32)
+            for text in missing:
+                self._cache[text] = self._one(text)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1))
 
-    def preload(self, texts: list[str], batch_size: int = 64) -> int:
-        """Embed the texts not yet known (up to the cache's limit), shortest first so a batch pads
-        little; returns how many were embedded. A question then never embeds a corpus sentence."""
+    def _one(self, text: str) -> np.ndarray:
+        """A sentence embedded alone: a model's vector moves in the last bits with the other texts of
+        its batch (padding), and a moved bit can reorder two close sentences, so an answer would
+        depend on which sentences were embedded together, in ``serve`` as in the eval."""
+        return np.asarray(self._embed([text])[0], dtype=np.float32)
+
+    def preload(self, texts: list[str]) -> int:
+        """Embed the texts not yet known (up to the cache's limit); returns how many were embedded.
+        A question then never embeds a corpus sentence."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        missing = sorted(missing[:max(self._limit - len(self._cache), 0)], key=len)
-        for start in range(0, len(missing), batch_size):
-            batch = missing[start:start + batch_size]
-            for text, vector in zip(batch, self._embed(batch), strict=True):
-                self._cache[text] = np.asarray(vector, dtype=np.float32)
+        missing = missing[:max(self._limit - len(self._cache), 0)]
+        for text in missing:
+            self._cache[text] = self._one(text)
         return len(missing)
 
 

@@ -6,6 +6,7 @@ from a cited figure, everything written here is a verbatim quote followed by its
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..models import Language
@@ -28,6 +29,28 @@ NOTHING_ON = {
     "fr": "Le corpus n'a aucun passage qui réponde à cette question pour {asked} ; il en a sur {others} :",
 }
 _AND = {"en": " and ", "fr": " et "}
+
+
+# The correction line as the eval reads it (its marker taken out), whatever figures fill it in.
+CORRECTION_LINE = re.compile("|".join(
+    "^" + re.escape(t.replace(" [{n}]", "")).replace(r"\{asserted\}", ".+").replace(r"\{figure\}", ".+") + "$"
+    for t in CORRECTION.values()))
+# What ``Quoted.line`` writes after a quote's marker: its date, its language. The eval reads them
+# for nothing (``evaluation/claims.py``): a date the answerer adds is not a fact the quote states.
+ANNOTATION = re.compile(r"(?<=\])(?: \(\d{4}(?:-\d\d){0,2}\))?(?:" + "|".join(
+    re.escape(note) for note in OTHER_LANGUAGE.values()) + ")?")
+
+
+def _labels() -> frozenset[str]:
+    """Every fixed string the answerer writes around its quotes: the only words of an answer that
+    the eval reads for nothing (``evaluation/claims.py``)."""
+    fixed = [*INTRO.values(), *(label for table in (GROUP_LABELS, RISK_LABELS) for labels in table.values()
+                                for label in labels.values())]
+    fixed += [f"| {' | '.join(header)} |" for header in TABLE_HEADER.values()]
+    return frozenset(fixed)
+
+
+LABELS = _labels()
 
 
 @dataclass(frozen=True)

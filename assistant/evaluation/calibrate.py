@@ -1,16 +1,18 @@
-"""``assistant eval --calibrate``: tune the answer thresholds on the calibration halves only.
+"""``assistant eval --calibrate``: tune the answer settings on the calibration halves only.
 
-Two settings are tuned in turn, each with the other held (two rounds at most, fewer when the
-second setting's choice does not move): the refusal threshold (the evidence
-the best quote needs, ``refusal_threshold``), then the share of it that each further quote needs
-(``quote_floor``). Every candidate value is run on the calibration half of each suite (the test
-halves are never asked), and the one that passes most calibration questions, pooled over the
+The settings of ``SWEEPS`` are tuned in turn, each with the others held at their last choice (two
+rounds at most, fewer when a round moves none): the refusal threshold (the evidence the best quote
+needs), the share of it each further quote needs (``quote_floor``) and the best quote of a broad
+answer needs (``broad_floor``), the share of the best score a further quote needs
+(``select_ratio``), and the four weights of the sentence score. Every candidate value is run on
+the calibration half of each suite (the test halves are never asked), and the one that passes most calibration questions, pooled over the
 suites, less its wrong answers (an answer missing what was asked cancels a pass) and less its
 false answers once more (an answer to a question the corpus cannot answer is worse still), is
 chosen; ties go to fewer wrong answers, then to the middle of the tied run of values (the widest
 margin on both sides). Weighing every wrong answer twice would choose to refuse everything while
-precision is below two thirds. The command prints the tables and the chosen values; it changes no setting: set them
-(``ASSISTANT_REFUSAL_THRESHOLD``, ``ASSISTANT_QUOTE_FLOOR`` or their defaults), then record a baseline.
+precision is below two thirds. A setting moves from its current value only for a gain. The command
+prints the tables and the chosen values; it changes no setting: set them (``ASSISTANT_REFUSAL_THRESHOLD`` and the others, or
+their defaults, recorded in ``assistant/tunables.py``), then record a baseline.
 """
 
 from __future__ import annotations
@@ -29,6 +31,18 @@ from .suites import Suite
 
 THRESHOLDS = tuple(round(0.20 + 0.02 * i, 2) for i in range(21))  # 0.20 .. 0.60
 QUOTE_FLOORS = tuple(round(0.3 + 0.1 * i, 1) for i in range(8))  # 0.3 .. 1.0
+# Every answer setting the sweep tunes, in the order it tunes them, with the values it tries. The
+# refusal threshold first (it moves answers most), then the floors, the selection and the weights.
+SWEEPS: dict[str, tuple[float, ...]] = {
+    "refusal_threshold": THRESHOLDS,
+    "quote_floor": QUOTE_FLOORS,
+    "broad_floor": QUOTE_FLOORS,
+    "select_ratio": tuple(round(0.2 + 0.1 * i, 1) for i in range(7)),  # 0.2 .. 0.8
+    "weight_dense": tuple(round(0.25 + 0.1 * i, 2) for i in range(5)),  # 0.25 .. 0.65
+    "weight_lexical": tuple(round(0.25 + 0.1 * i, 2) for i in range(5)),
+    "weight_rank": tuple(round(0.05 * i, 2) for i in range(5)),  # 0 .. 0.2
+    "weight_fits": tuple(round(0.04 * i, 2) for i in range(5)),  # 0 .. 0.16
+}
 ROUNDS = 2
 
 
@@ -48,10 +62,14 @@ def merit(point: Point) -> int:
     return point.passed - point.wrong_answers - point.false_answers
 
 
-def choose(points: Sequence[Point]) -> Point:
-    """Best merit, then fewest wrong answers; the middle of the tied run of values."""
+def choose(points: Sequence[Point], current: float | None = None) -> Point:
+    """Best merit, then fewest wrong answers; the current value when it is among the best (a setting
+    moves only for a gain), else the middle of the tied run of values."""
     best = max(points, key=lambda p: (merit(p), -p.wrong_answers))
     tied = [p for p in points if (merit(p), p.wrong_answers) == (merit(best), best.wrong_answers)]
+    kept = next((p for p in tied if current is not None and abs(p.value - current) < 1e-9), None)
+    if kept is not None:
+        return kept
     run: list[Point] = []
     longest: list[Point] = []
     for point in points:  # the longest contiguous run of tied values
@@ -110,27 +128,32 @@ def calibration_table(points: Sequence[Point], chosen: Point, setting: str = "re
 
 def run_calibration(suites: Sequence[Suite], reports_dir: Path, echo: Callable[[str], None],
                     progress: Progress | None = None) -> int:
+    """Each setting of ``SWEEPS`` in turn, the others held at their last choice, until a round
+    moves none (``ROUNDS`` at most); calibration halves only."""
     current = current_settings().answer
-    floor_value = current.quote_floor
-    for _ in range(ROUNDS):  # each setting in turn, the other held at its last choice, until neither moves
-        thresholds = calibrate(suites, THRESHOLDS, "refusal_threshold", progress, echo, quote_floor=floor_value)
-        threshold = choose(thresholds)
-        floors = calibrate(suites, QUOTE_FLOORS, "quote_floor", progress, echo, refusal_threshold=threshold.value)
-        floor = choose(floors)
-        if floor.value == floor_value:
+    chosen: dict[str, float] = {name: float(getattr(current, name)) for name in SWEEPS}
+    sweeps: dict[str, tuple[list[Point], Point]] = {}
+    for _ in range(ROUNDS):
+        moved = False
+        for name, values in SWEEPS.items():
+            held = {other: value for other, value in chosen.items() if other != name}
+            points = calibrate(suites, values, name, progress, echo, **held)
+            best = choose(points, chosen[name])
+            moved = moved or abs(best.value - chosen[name]) > 1e-9
+            chosen[name] = best.value
+            sweeps[name] = (points, best)
+        if not moved:
             break
-        floor_value = floor.value
-    tables = (calibration_table(thresholds, threshold, "refusal_threshold") + "\n\n"
-              + calibration_table(floors, floor, "quote_floor"))
+    tables = "\n\n".join(calibration_table(points, best, name) for name, (points, best) in sweeps.items())
     echo(tables)
-    echo(f"calibrated refusal_threshold: {threshold.value:.2f} (current setting {current.refusal_threshold:.2f}); "
-         f"quote_floor: {floor.value:.1f} (current {current.quote_floor:.1f}); {floor.passed}/{floor.questions} "
-         f"calibration questions pass, {floor.wrong_answers} wrong answers")
+    last = sweeps[list(SWEEPS)[-1]][1]
+    echo("calibrated: " + ", ".join(f"{name} {value:g} (current {float(getattr(current, name)):g})"
+                                    for name, value in chosen.items())
+         + f"; {last.passed}/{last.questions} calibration questions pass, {last.wrong_answers} wrong answers")
     reports_dir.mkdir(parents=True, exist_ok=True)
     (reports_dir / "calibration.md").write_text(tables + "\n", encoding="utf-8")
     (reports_dir / "calibration.json").write_text(json.dumps(
-        {"chosen": {"refusal_threshold": threshold.value, "quote_floor": floor.value},
-         "current": {"refusal_threshold": current.refusal_threshold, "quote_floor": current.quote_floor},
-         "refusal_threshold": [asdict(p) for p in thresholds], "quote_floor": [asdict(p) for p in floors]},
+        {"chosen": chosen, "current": {name: float(getattr(current, name)) for name in SWEEPS},
+         **{name: [asdict(p) for p in points] for name, (points, _) in sweeps.items()}},
         indent=1), encoding="utf-8")
     return EXIT_OK

@@ -3,9 +3,10 @@ markers) and the language it is written in.
 
 Frame lines are kept apart: they need no marker. A frame line has no marker and is an
 introduction or group label ending with ':' ("Here is what the corpus says:", "Risques :"), a
-note ("Note: ..."), or a table line (a header or a separator row). Short labels (eight words or
-fewer) and table lines are not read for facts; a longer introduction that states a required
-fact without a marker fails claim support like any other claim. A quote pasted into the answer
+note ("Note: ..."), or a table line (a header or a separator row). Only the answerer's fixed
+labels (``answer.shapes.LABELS``, one list) and lines without a word are not read for facts; any
+other line, however short, that states a required fact without a marker to a quote holding it
+fails claim support like any other claim. A quote pasted into the answer
 is one claim with its marker even when it runs over several lines (table rows, PDF text).
 
 The language of an answer is detected from the answer's own words: its text with the cited
@@ -23,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..answer.shapes import ANNOTATION, LABELS
 from ..text import detect_language, split_sentences, words
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -35,7 +37,6 @@ _ENGLISH = frozenset(("the", "a", "an", "of", "to", "in", "on", "for", "with", "
 _FRENCH = frozenset(("le", "la", "les", "un", "une", "des", "du", "de", "au", "aux", "et", "ou", "est", "sont",
                      "pour", "avec", "dans", "sur", "par", "ce", "que", "qui", "pas", "ne", "contre", "voici", "dit",
                      "chiffres", "prendre", "compte", "risques", "plaide", "en", "anglais", "francais"))
-_MAX_LABEL_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Claim:
     text: str  # without its markers
     markers: tuple[int, ...]
     frame: bool  # an introduction ending with ':', a note or a table line: needs no marker
-    checked: bool = True  # read for required facts (every claim but short labels and table lines)
+    checked: bool = True  # read for required facts (every claim but the fixed labels and wordless lines)
 
 
 def markers_in(text: str) -> tuple[int, ...]:
@@ -76,14 +77,14 @@ def split_claims(answer: str, quotes: Iterable[str] = ()) -> list[Claim]:
 
     claims = []
     for line in answer.splitlines():
-        body = _BULLET.sub("", line).strip()
+        body = ANNOTATION.sub("", _BULLET.sub("", line)).strip()  # the answerer's date and language notes
         if not body:
             continue
         plain = MARKER.sub("", restore(body)).strip()
         unmarked = not markers_in(body)
         table = unmarked and plain.startswith("|")
         frame_line = bool(_NOTE.match(body)) or table or (unmarked and plain.endswith(":"))
-        checked = not (table or (frame_line and len(words(plain)) <= _MAX_LABEL_WORDS))
+        checked = not unmarked or (plain not in LABELS and bool(words(plain)))
         for piece in _pieces(body, restore):
             text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", MARKER.sub("", restore(piece)))).strip()
             if text:

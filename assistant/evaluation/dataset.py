@@ -23,6 +23,7 @@ from ..errors import DatasetError
 from ..models import Language, Turn
 from ..settings import PROJECT_ROOT
 from .facts import parse_unit
+from .premises import Premise
 
 DEFAULT_DATASET = PROJECT_ROOT / "evals" / "golden.yaml"
 MIN_RECORDS = 60
@@ -105,10 +106,10 @@ class GoldenRecord(BaseModel):
     required_facts: list[RequiredFact] = Field(default_factory=list)
     supporting_docs: list[str] = Field(default_factory=list, description="Doc-level qrels (front matter ids).")
     forbidden: list[str] = Field(default_factory=list, description="Strings the answer must never contain.")
-    premise_facts: list[RequiredFact] = Field(
+    premises: list[Premise] = Field(
         default_factory=list,
-        description="False claims of a false-premise question: stating one without the correction "
-                    "(the required facts) fails.")
+        description="What a false-premise question asserts (a figure with its unit and subject, or a claim "
+                    "with its entity): stating it with no correction before it fails (premises.py).")
     history: list[Turn] = Field(default_factory=list, description="Earlier turns of a follow-up question.")
 
     @field_validator("supporting_docs", "forbidden")
@@ -131,11 +132,11 @@ class GoldenRecord(BaseModel):
             raise ValueError("an answerable record needs supporting_docs (its qrels)")
         if self.category == "follow-up" and not self.history:
             raise ValueError("a follow-up record needs its history")
-        if self.category == "false-premise" and not (self.premise_facts and self.required_facts):
-            raise ValueError("a false-premise record needs premise_facts (the false claim) and "
+        if self.category == "false-premise" and not (self.premises and self.required_facts):
+            raise ValueError("a false-premise record needs premises (the false claim) and "
                              "required_facts (the correction)")
-        if self.premise_facts and self.category != "false-premise":
-            raise ValueError("only a false-premise record has premise_facts")
+        if self.premises and self.category != "false-premise":
+            raise ValueError("only a false-premise record has premises")
         return self
 
 

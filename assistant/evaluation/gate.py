@@ -1,7 +1,8 @@
 """The regression gate: compare a suite's run with its baseline and decide exit 0 (fine) or 1.
 
 A regression is either
-- a question marked ``critical`` that passed in the baseline and fails now, or
+- a question marked ``critical`` that passed in the baseline and fails now,
+- more critical questions failing than in the baseline (whichever they are), or
 - an aggregate of the test half or of the calibration half that got worse than the baseline's
   by more than its tolerance (absolute).
 
@@ -85,6 +86,13 @@ def compare_runs(baseline: RunResult, current: RunResult) -> GateResult:
             why = "; ".join(question.reasons[:2]) or "failed"
             critical.append(question.id)
             regressions.append(f"critical question {question.id} went pass -> fail ({why})")
+
+    failing_then = sum(q.critical and not q.passed for q in baseline.questions)
+    failing_now = sum(q.critical and not q.passed for q in current.questions)
+    if failing_now > failing_then:
+        # A critical question failing today and another passing instead swap names, not counts: the
+        # number guards the critical questions that fail in the baseline as well as those that pass.
+        regressions.append(f"failing critical questions: {failing_then} -> {failing_now}")
 
     deltas: list[AggregateDelta] = []
     for half in HALF_ORDER:

@@ -49,8 +49,10 @@ def run_suite(suite: Suite, dataset: Dataset, settings: Settings, progress: Prog
 
 
 def summary_line(run: RunResult) -> str:
+    """The calibration half only: the figures one works from day to day. The test half goes to the
+    report (``evals/reports/``) and the README, so a change is not tuned against it by habit."""
     parts = []
-    for half in ("test", "calibration"):
+    for half in ("calibration",):
         questions = run.half(half)
         values = run.halves.get(half, {})
         parts.append(f"{half} half {sum(q.passed for q in questions)}/{len(questions)} pass "
@@ -58,7 +60,9 @@ def summary_line(run: RunResult) -> str:
                      f"noise {values.get('noise', 0):.3f}, nDCG@10 {values.get('ndcg@10', 0):.3f}, "
                      f"facts retrieved {values.get('context_recall', 0):.3f}, "
                      f"stated {values.get('fact_recall', 0):.3f})")
-    return f"eval {run.suite}: " + "; ".join(parts) + f"; {run.duration_s:.0f} s"
+    tested = run.half("test")
+    return (f"eval {run.suite}: " + "; ".join(parts) + f"; test half in the report ({len(tested)} questions); "
+            f"{run.duration_s:.0f} s")
 
 
 def describe_gate(gate: GateResult, echo: Echo, all_deltas: bool = False) -> None:
@@ -66,8 +70,10 @@ def describe_gate(gate: GateResult, echo: Echo, all_deltas: bool = False) -> Non
         echo(f"  compared although the {line}")
     if gate.added or gate.removed:
         echo(f"  questions added: {', '.join(gate.added) or 'none'}; removed: {', '.join(gate.removed) or 'none'}")
-    changes = ", ".join(f"{c.id} {c.before}->{c.after}" for c in gate.changes) or "none"
-    echo(f"  status changes since the baseline: {changes}")
+    changes = ", ".join(f"{c.id} {c.before}->{c.after}" for c in gate.changes if c.half != "test") or "none"
+    tested = sum(c.half == "test" for c in gate.changes)
+    echo(f"  status changes since the baseline: {changes}"
+         + (f"; {tested} on the test half (listed in the report)" if tested else ""))
     if all_deltas:
         moved = [d for d in gate.deltas if abs(d.delta) > 5e-5]
         for d in moved:

@@ -105,8 +105,8 @@ class NaiveAssistant:
         retrieved_at = time.perf_counter()
         result = answer_extractively(
             {term: 1.0 for term in content_tokens(question)}, embedding, retrieved, language, self.idf,
-            self.sentence_vectors, threshold=float("-inf"), max_sentences=self.settings.answer.max_sentences,
-            quantity_question=is_quantity_question(question), select_ratio=self.settings.answer.select_ratio,
+            self.sentence_vectors, is_quantity_question(question),
+            self.settings.answer.model_copy(update={"refusal_threshold": float("-inf")}),
         )
         done = time.perf_counter()
         return Answer(

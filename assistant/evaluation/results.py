@@ -64,6 +64,7 @@ class QuestionResult(BaseModel):
     claims: list[ClaimItem] = Field(default_factory=list)
     facts: list[FactOutcome] = Field(default_factory=list)
     premise_stated: list[str] = Field(default_factory=list, description="False premises the answer states.")
+    premise_uncorrected: bool = Field(False, description="A premise is stated before any correction.")
     forbidden_found: list[str] = Field(default_factory=list)
     retrieval: dict[str, float] | None = Field(None, description="None when the record has no qrels.")
     citation_precision: float | None = None
@@ -79,10 +80,6 @@ class QuestionResult(BaseModel):
     @property
     def status(self) -> str:
         return "pass" if self.passed else "fail"
-
-    @property
-    def premise_uncorrected(self) -> bool:
-        return bool(self.premise_stated) and not all(f.in_answer for f in self.facts)
 
 
 class RunResult(BaseModel):

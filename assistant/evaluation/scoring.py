@@ -17,9 +17,12 @@ gated in aggregate, not per question: a relevant context sentence is not an erro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ..answer.shapes import CORRECTION_LINE
 from ..models import Answer
-from .claims import answer_language, split_claims
-from .dataset import GoldenRecord
+from .claims import Claim, answer_language, split_claims
+from .dataset import GoldenRecord, RequiredFact
 from .facts import fact_found
 from .metrics import citation_precision, citation_recall, retrieval_metrics
 from .results import CitedItem, ClaimItem, FactOutcome, QuestionResult, RetrievedItem
@@ -43,6 +46,24 @@ def failed_result(record: GoldenRecord, error: str, latency_ms: float = 0.0, hal
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _premises(record: GoldenRecord, claims: list[Claim],
+              quoted: Callable[[RequiredFact, Claim], bool]) -> tuple[list[str], bool]:
+    """The premises the answer states, and whether one is stated before any correction: the answerer's
+    correction line ("Not 18,000: the source gives 5,000 [1].") or a claim that states a required fact
+    from a quote it cites, at or before the first claim stating the premise."""
+    stated: list[str] = []
+    uncorrected = False
+    corrected = False
+    for claim in claims:
+        corrected = (corrected or bool(claim.markers and CORRECTION_LINE.match(claim.text))
+                     or any(quoted(f, claim) for f in record.required_facts))
+        for premise in record.premises:
+            if premise.stated_in(claim.text):
+                stated.append(premise.describe())
+                uncorrected = uncorrected or not corrected
+    return list(dict.fromkeys(stated)), uncorrected
 
 
 def score_answer(record: GoldenRecord, answer: Answer, latency_ms: float, corpus: CorpusDocuments,
@@ -71,23 +92,27 @@ def score_answer(record: GoldenRecord, answer: Answer, latency_ms: float, corpus
             holds_fact=bool(held) if facts else None,
         ))
     quotes = {c.n: c.quote for c in answer.citations}
+    claims = [] if answer.refused else split_claims(answer.answer, quotes.values())
 
-    if not answer.refused:
-        for claim in split_claims(answer.answer, quotes.values()):
-            stated = [f for f in facts if fact_found(f, claim.text)] if claim.checked else []
-            unsupported = [f.describe() for f in stated
-                           if not any(fact_found(f, quotes.get(n, "")) for n in claim.markers)]
-            result.claims.append(ClaimItem(text=claim.text, markers=list(claim.markers), frame=claim.frame,
-                                           facts=[f.describe() for f in stated], unsupported=unsupported))
+    def quoted(fact: RequiredFact, claim: Claim) -> bool:
+        """The claim states the fact and cites a quote that holds it: what the answer vouches for."""
+        return fact_found(fact, claim.text) and any(fact_found(fact, quotes.get(n, "")) for n in claim.markers)
+
+    for claim in claims:
+        stated = [f for f in facts if fact_found(f, claim.text)] if claim.checked else []
+        unsupported = [f.describe() for f in stated if not quoted(f, claim)]
+        result.claims.append(ClaimItem(text=claim.text, markers=list(claim.markers), frame=claim.frame,
+                                       facts=[f.describe() for f in stated], unsupported=unsupported))
     unsupported_facts = {f for c in result.claims for f in c.unsupported}
+    # A fact counts only where a cited quote holds it: labels, dates and headings the answerer writes
+    # around its quotes state nothing.
     result.facts = [
-        FactOutcome(fact=f.describe(), in_answer=not answer.refused and fact_found(f, answer.answer),
+        FactOutcome(fact=f.describe(), in_answer=any(quoted(f, c) for c in claims),
                     supported=f.describe() not in unsupported_facts,
                     in_context=any(fact_found(f, s.chunk.text) for s in answer.retrieved))
         for f in facts
     ]
-    if not answer.refused:
-        result.premise_stated = [p.describe() for p in record.premise_facts if fact_found(p, answer.answer)]
+    result.premise_stated, result.premise_uncorrected = _premises(record, claims, quoted)
     result.forbidden_found = [f for f in record.forbidden if f.casefold() in answer.answer.casefold()]
 
     reasons: list[str] = []
@@ -98,7 +123,7 @@ def score_answer(record: GoldenRecord, answer: Answer, latency_ms: float, corpus
     if not answer.refused:
         reasons += [f"missing fact: {f.fact}" for f in result.facts if not f.in_answer]
     if result.premise_uncorrected:
-        reasons.append(f"repeats the false premise ({', '.join(result.premise_stated)}) without the correction")
+        reasons.append(f"states the false premise ({', '.join(result.premise_stated)}) with no correction before it")
     reasons += [f"forbidden string in the answer: {s!r}" for s in result.forbidden_found]
     result.correct = not reasons
 

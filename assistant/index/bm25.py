@@ -9,13 +9,16 @@ import numpy as np
 
 from ..text import content_tokens
 
+# Okapi BM25's usual constants (assistant/tunables.py): term-frequency saturation, length normalisation.
+K1, B = 1.2, 0.75
+
 
 class BM25Index:
-    def __init__(self, texts: list[str], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, texts: list[str], k1: float = K1, b: float = B) -> None:
         self._build([content_tokens(t) for t in texts], k1, b)
 
     @classmethod
-    def from_tokens(cls, tokenized: list[list[str]], k1: float = 1.2, b: float = 0.75) -> BM25Index:
+    def from_tokens(cls, tokenized: list[list[str]], k1: float = K1, b: float = B) -> BM25Index:
         """For callers that already ran ``content_tokens`` over the texts: tokenising is most of the build."""
         index = cls.__new__(cls)
         index._build(tokenized, k1, b)

@@ -29,6 +29,9 @@ def is_follow_up(question: str) -> bool:
     )
 
 
+# A follow-up's own words weigh double, the previous question's words it borrows half (tunables.py).
+FOLLOW_UP_WEIGHT = 2.0
+BORROWED_WEIGHT = 0.5
 _NAMED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-ZÀ-Ý][\w'’-]+|\d")
 
 
@@ -52,7 +55,7 @@ def heuristic_standalone(question: str, history: list[Turn]) -> tuple[str, dict[
     if not previous or not is_follow_up(question):
         return question, terms
     for term in content_tokens(previous):
-        terms.setdefault(term, 0.5)
+        terms.setdefault(term, BORROWED_WEIGHT)
     for term in content_tokens(question):
-        terms[term] = 2.0
+        terms[term] = FOLLOW_UP_WEIGHT
     return f"{previous} {question}", terms

@@ -91,5 +91,6 @@ def _translations(query: str) -> tuple[tuple[str, float], ...]:
     """One ask translates the same query once per search (two to five searches): kept, immutable."""
     table = _table()
     tokens = set(content_tokens(query))
-    return tuple({other: TRANSLATION_WEIGHT for token in tokens for other in table.get(token, ())
+    # sorted: the weights are summed in this order, and a set's order follows the hash seed
+    return tuple({other: TRANSLATION_WEIGHT for token in sorted(tokens) for other in sorted(table.get(token, ()))
                   if other not in tokens}.items())

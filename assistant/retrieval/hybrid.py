@@ -21,13 +21,20 @@ if TYPE_CHECKING:
 # Passages in the question's language are preferred, not required: the article is French
 # only, so an English question about it must still reach it.
 _OTHER_LANGUAGE_WEIGHT = 0.85
+# Up to this many passages the dense search is exact, over the vectors held in memory: the same
+# ranking on every run and every rebuild (an HNSW graph built by threaded inserts differs from one
+# build to the next, and its search is approximate). Above it, Chroma's HNSW index answers.
+EXACT_SEARCH_MAX = 20_000
+_FOCUS_WEIGHT = 2.0  # a follow-up's own words: their lexical list counts double in the fusion
+_SAME_PASSAGE = 0.9  # token overlap above which MMR takes a passage for one already chosen
 
 
 class HybridRetriever:
     def __init__(self, chunks: list[Chunk], collection: Collection, settings: Settings) -> None:
         # A passage made only of orders to the assistant informs no one: it is never retrieved, and
         # its words do not move the others' BM25 weights (the dense hits it would get are dropped).
-        self.chunks = chunks = [c for c in chunks if not only_instructions(c.text)]
+        # In id order: the store's order may differ between builds, and ties keep row order.
+        self.chunks = chunks = sorted((c for c in chunks if not only_instructions(c.text)), key=lambda c: c.id)
         self.collection = collection
         self.settings = settings
         self.row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
@@ -39,6 +46,7 @@ class HybridRetriever:
         self._doc_ids = np.array([c.doc_id for c in chunks])
         self._about: dict[str, list[str]] = {}
         self._folded: tuple[list[str], list[str]] | None = None
+        self._vectors: np.ndarray | None = None
 
     def folded(self) -> tuple[list[str], list[str]]:
         """Every chunk's title and text folded, as ``Entity.named_in`` reads them: folded once, not
@@ -76,8 +84,34 @@ class HybridRetriever:
             mask &= np.isin(self._doc_ids, list(doc_ids))
         return mask
 
+    def vectors(self) -> np.ndarray:
+        """Every passage's vector, unit length, in row order; read from the collection once."""
+        if self._vectors is None:
+            matrix = np.zeros((len(self.chunks), 0), dtype=np.float32)
+            ids = [c.id for c in self.chunks]
+            for start in range(0, len(ids), 1000):
+                batch = self.collection.get(ids=ids[start:start + 1000], include=["embeddings"])
+                embeddings = np.asarray(batch["embeddings"], dtype=np.float32)
+                if matrix.shape[1] == 0:
+                    matrix = np.zeros((len(ids), embeddings.shape[1]), dtype=np.float32)
+                for chunk_id, vector in zip(batch["ids"], embeddings, strict=True):
+                    matrix[self.row_of[str(chunk_id)]] = vector
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            self._vectors = matrix / np.where(norms == 0, 1.0, norms)
+        return self._vectors
+
+    def _exact(self, query_embedding: list[float], k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        query = np.asarray(query_embedding, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        similarity = self.vectors() @ query
+        rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.chunks))
+        order = rows[np.argsort(-similarity[rows], kind="stable")][:k]  # ties keep row order
+        return [(int(row), float(similarity[row])) for row in order]
+
     def dense(self, query_embedding: list[float], k: int, language: Language | None = None,
               doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
+        if len(self.chunks) <= EXACT_SEARCH_MAX:
+            return self._exact(query_embedding, k, self._allowed(language, doc_ids))
         # Ids and distances only: this retriever holds every chunk's text and metadata in memory
         # already, and fetching them with each hit took three quarters of the search time. The
         # collection uses cosine space, so similarity = 1 - distance.
@@ -132,7 +166,7 @@ class HybridRetriever:
             fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.answer.rrf_k + rank + 1)
             lexical_rank[row] = rank + 1
         for rank, (row, _) in enumerate(focused):
-            fused[row] = fused.get(row, 0.0) + 2.0 / (self.settings.answer.rrf_k + rank + 1)
+            fused[row] = fused.get(row, 0.0) + _FOCUS_WEIGHT / (self.settings.answer.rrf_k + rank + 1)
         if prefer_language:
             for row in fused:
                 if self.chunks[row].language != prefer_language:
@@ -163,7 +197,7 @@ class HybridRetriever:
         while pool and len(chosen) < k:
             best = max(pool, key=lambda row: lam * relevance[row] / top - (1 - lam) * redundancy[row])
             pool.remove(best)
-            if redundancy[best] > 0.9:
+            if redundancy[best] > _SAME_PASSAGE:
                 continue  # the same paragraph again (a re-upload, a quoted copy)
             chosen.append(best)
             for row in pool:

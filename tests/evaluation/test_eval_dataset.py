@@ -70,12 +70,12 @@ def test_every_required_fact_is_stated_in_a_supporting_document(path: Path, corp
 @pytest.mark.parametrize(("path", "corpus_dir"), SETS)
 def test_every_false_premise_names_its_false_claim_and_the_correction(path: Path, corpus_dir: Path) -> None:
     premises = [r for r in load_dataset(path).records if r.category == "false-premise"]
-    assert premises and all(r.premise_facts and r.required_facts and not r.must_refuse for r in premises)
+    assert premises and all(r.premises and r.required_facts and not r.must_refuse for r in premises)
     # the false claim is not what the documents say
     documents = corpus(corpus_dir).documents
-    echoed = [r.id for r in premises for p in r.premise_facts
-              if any(fact_found(p, documents[d].text) and not any(fact_found(f, documents[d].text)
-                                                                  for f in r.required_facts)
+    echoed = [r.id for r in premises for p in r.premises
+              if any(p.stated_in(documents[d].text) and not any(fact_found(f, documents[d].text)
+                                                                for f in r.required_facts)
                      for d in r.supporting_docs)]
     assert echoed == []
 
@@ -168,8 +168,9 @@ GOOD = {"id": "q1", "question": "How many?", "language": "en", "category": "figu
     ({"category": "follow-up"}, "history"),
     ({"required_facts": [{"kind": "number", "value": 20}]}, "needs a unit"),
     ({"required_facts": [{"kind": "number", "value": 1.5, "unit": "million"}]}, "nothing counted"),
-    ({"category": "false-premise"}, "premise_facts"),
-    ({"premise_facts": [{"kind": "number", "value": 90, "unit": "%"}]}, "only a false-premise record"),
+    ({"category": "false-premise"}, "premises"),
+    ({"premises": [{"kind": "figure", "subject": "firms", "value": 90, "unit": "%"}]}, "only a false-premise record"),
+    ({"category": "false-premise", "premises": [{"kind": "figure", "subject": "firms"}]}, "value and unit"),
     ({"required_facts": [{"kind": "any", "any_of": [{"kind": "text", "value": "a"}]}]}, "at least two"),
 ])
 def test_bad_records_are_refused_with_one_line(tmp_path: Path, change: dict[str, object], message: str) -> None:

@@ -200,6 +200,7 @@ def test_quotes_claims_noise_and_premises_are_pooled() -> None:
         ClaimItem(text="an uncited sentence", markers=[]),
     ])
     premise = result("c", False, False, False, category="false-premise", premise_stated=["90 %"],
+                     premise_uncorrected=True,
                      facts=[FactOutcome(fact="20 %", in_answer=False, supported=True)])
     values = aggregate([first, second, premise])
     assert values["quote_validity"] == pytest.approx(2 / 3, abs=1e-4)

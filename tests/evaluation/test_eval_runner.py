@@ -82,7 +82,8 @@ def test_each_claim_must_cite_a_quote_that_holds_its_fact() -> None:
     wrong_quote = answer("Gartner found that 20% of firms cut staff [1].", [cite(1, STABLE)])
     passed, reasons = score("gartner-headcount-en", wrong_quote)
     assert not passed
-    assert reasons == [
+    assert reasons == [  # the fact is not stated by a quote, so it is missing too
+        "missing fact: 20 %",
         "claim states 20 % but cites no quote that holds it: 'Gartner found that 20% of firms cut staff.'"]
     # the fact is in a quote, but not in the one this claim cites
     crossed = answer("Gartner found that 20% cut staff [2]. Stable teams were common [1].",
@@ -114,10 +115,38 @@ def test_a_false_premise_repeated_without_the_correction_fails() -> None:
     premise = "false-premise-90pct-en"
     repeated = answer("Yes: Gartner found that 90% of firms cut staff because of AI.", [])
     passed, reasons = score(premise, repeated)
-    assert not passed and "repeats the false premise (90 %) without the correction" in reasons
+    assert not passed and any(r.startswith("states the false premise") for r in reasons)
     corrected = answer(f"Not 90%: {SENTENCE} [1]")
     passed, reasons = score(premise, corrected)
     assert passed, reasons
+
+
+@pytest.mark.parametrize("said", ["Klarna fired 700 agents.", "In all, 700 people were laid off.",
+                                  "Il y a eu sept cents licenciements chez Klarna."])
+def test_a_paraphrased_premise_before_the_facts_fails(said: str) -> None:
+    """Sabotage: the premise in other words, beside a quote that holds every required fact. It passed
+    before (a premise counted only when the question's own words were repeated and a fact was missing)."""
+    record = DATASET.by_id()["klarna-fired-premise-en"]
+    quote = ("The company said the assistant was doing the equivalent work of 700 full-time agents, and that "
+             "the reduction came through attrition.")
+    facts_only = answer(f"Here is what the corpus says:\n- {quote} [1]", [cite(1, SENTENCE)])
+    said_first = facts_only.model_copy(update={"answer": f"{said}\n{facts_only.answer}"})
+    result = score_answer(record, said_first, 1.0, corpus())
+    assert result.premise_stated and result.premise_uncorrected
+
+
+def test_facts_count_only_inside_a_cited_quote_that_holds_them() -> None:
+    """Sabotage: a date label and a group label the answerer writes state nothing (both passed before)."""
+    dated = GoldenRecord.model_validate({
+        "id": "dated", "question": "When?", "language": "en", "category": "fact",
+        "required_facts": [{"kind": "number", "value": 2026, "unit": "year"}],
+        "supporting_docs": ["gartner-headcount-survey-en"]})
+    labelled = dated.model_copy(update={"required_facts": [
+        dated.required_facts[0].model_copy(update={"kind": "regex", "value": "risk", "unit": None})]})
+    date_label = answer(f"Here is what the corpus says:\n- {SENTENCE} [1] (2026-05)")
+    assert score_answer(dated, date_label, 1.0, corpus()).reasons == ["missing fact: 2026 year"]
+    group_label = answer(f"Risks:\n- {SENTENCE} [1]")
+    assert score_answer(labelled, group_label, 1.0, corpus()).reasons == ["missing fact: regex 'risk'"]
 
 
 def test_claims_keep_multi_line_quotes_whole_and_frames_apart() -> None:
@@ -127,8 +156,9 @@ def test_claims_keep_multi_line_quotes_whole_and_frames_apart() -> None:
     assert claims[1].text == "Slide 2 • 30 to 50% of contacts are handled by bots."
     labelled = split_claims("| Country | Jobs |\n|---|---|\n| Morocco | 270 000 [1] |\nRisks:\n- Costs rise [2]\n"
                             "A long line that ends with a colon and says 20% of firms cut staff because of AI:")
+    # only the answerer's fixed labels ("Risks:") and wordless lines go unread; another header is read
     assert [(c.frame, c.checked, c.markers) for c in labelled] == [
-        (True, False, ()), (True, False, ()), (False, True, (1,)), (True, False, ()), (False, True, (2,)),
+        (True, True, ()), (True, False, ()), (False, True, (1,)), (True, False, ()), (False, True, (2,)),
         (True, True, ())]
 
 

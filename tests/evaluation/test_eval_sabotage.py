@@ -11,6 +11,7 @@ import pytest
 from assistant.answer.shapes import GROUP_LABELS, RISK_LABELS
 from assistant.api import Assistant
 from assistant.evaluation.dataset import load_dataset
+from assistant.evaluation.premises import Premise
 from assistant.evaluation.suites import SUITES
 from assistant.models import Answer, Citation, ScoredChunk, Turn
 from assistant.retrieval.hybrid import HybridRetriever
@@ -20,7 +21,7 @@ from tests.evaluation.conftest import Eval
 pytestmark = pytest.mark.eval
 
 Wrap = Callable[[Assistant, str, Answer], Answer]
-FALSE_PREMISES = {r.question for suite in SUITES.values() for r in load_dataset(suite.dataset).records
+FALSE_PREMISES = {r.question: r.premises for suite in SUITES.values() for r in load_dataset(suite.dataset).records
                   if r.category == "false-premise"}
 FRAMES = {"Here is what the corpus says:": "Voici ce que dit le corpus :",
           " (source in French)": " (source en anglais)", "The corpus does not say": "Le corpus ne le dit pas",
@@ -53,11 +54,28 @@ def append_unrelated(assistant: Assistant, question: str, answer: Answer) -> Ans
         "retrieved": [*answer.retrieved, ScoredChunk(chunk=chunk, score=0.0)]})
 
 
-def repeat_premise(assistant: Assistant, question: str, answer: Answer) -> Answer:
-    """Takes a false premise for granted and says it back."""
-    if question not in FALSE_PREMISES:
+def said_otherwise(premise: Premise) -> str:
+    """A figure premise in words of its own, not the question's ("700 people were let go")."""
+    value = f"{premise.value:g}"
+    match premise.unit:
+        case "%":
+            return f"Reports put it at {value} per cent for {premise.subject}."
+        case "USD":
+            return f"The figure reported is US${value} for {premise.subject}."
+        case unit:
+            return f"All told, {value} {unit} were affected ({premise.subject})."
+
+
+def restate_premise(assistant: Assistant, question: str, answer: Answer) -> Answer:
+    """Takes a false premise for granted and says it first, in other words, before the answer it gave
+    (figure premises; a claim premise is said back in the question's words)."""
+    premises = FALSE_PREMISES.get(question)
+    if premises is None:
         return answer
     frame = "Voici ce que dit le corpus :" if answer.language == "fr" else "Here is what the corpus says:"
+    figure = next((p for p in premises if p.kind == "figure"), None)
+    if figure is not None and not answer.refused:
+        return answer.model_copy(update={"answer": f"{said_otherwise(figure)}\n{answer.answer}"})
     return answer.model_copy(update={"answer": f"{frame}\n- {question.rstrip(' ?')}. [1]",
                                      "citations": answer.citations[:1], "refused": False})
 
@@ -89,7 +107,7 @@ def wrong_language(assistant: Assistant, question: str, answer: Answer) -> Answe
 
 @pytest.mark.parametrize(("wrap", "caught_by"), [
     pytest.param(append_unrelated, "noise", id="appends-an-unrelated-sentence"),
-    pytest.param(repeat_premise, "premise_uncorrected_rate", id="repeats-a-false-premise"),
+    pytest.param(restate_premise, "premise_uncorrected_rate", id="restates-a-false-premise"),
     pytest.param(answer_everything, "false_answer_rate", id="answers-everything"),
     pytest.param(wrong_language, "language_accuracy", id="answers-in-the-wrong-language"),
 ])
