@@ -57,18 +57,18 @@ class AnswerSettings(BaseSettings):
         0.4, description="A further sentence is quoted when it scores at least this share of the best."
     )
     refusal_threshold: float = Field(
-        0.40, description="Evidence score below which the assistant says the corpus does not say."
+        0.38, description="Evidence score below which the assistant says the corpus does not say."
     )
     quote_floor: float = Field(
         0.4, description="Share of the refusal threshold a further quote needs, once the best one passes it."
     )
     broad_floor: float = Field(
-        0.4, description="Share of the refusal threshold the best quote of a broad answer (a decision to "
+        0.7, description="Share of the refusal threshold the best quote of a broad answer (a decision to "
                          "weigh, a comparison) needs: its evidence need not match the question's words as closely."
     )
     weight_dense: float = Field(0.45, description="Sentence score: weight of the meaning (embedding cosine).")
     weight_lexical: float = Field(0.45, description="Sentence score: weight of the question's rare words it shares.")
-    weight_rank: float = Field(0.10, description="Sentence score: weight of its passage's retrieval rank.")
+    weight_rank: float = Field(0.05, description="Sentence score: weight of its passage's retrieval rank.")
     weight_fits: float = Field(0.08, description="Sentence score: bonus when it gives what the question type asks.")
 
 

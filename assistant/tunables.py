@@ -34,11 +34,11 @@ def _settings(field: str, value: float, role: str, how: How, why: str) -> Tunabl
 
 TUNABLES: tuple[Tunable, ...] = (
     # -- answer settings (AnswerSettings) --------------------------------------------------------
-    _settings("refusal_threshold", 0.40, "evidence the best quote needs, else the answer refuses",
+    _settings("refusal_threshold", 0.38, "evidence the best quote needs, else the answer refuses",
               "calibrated", "swept 0.20-0.60 on the calibration halves"),
     _settings("quote_floor", 0.4, "share of the refusal threshold each further quote needs",
               "calibrated", "swept 0.3-1.0 on the calibration halves"),
-    _settings("broad_floor", 0.4, "share of the refusal threshold the best quote of a decision or a "
+    _settings("broad_floor", 0.7, "share of the refusal threshold the best quote of a decision or a "
               "comparison needs", "calibrated", "swept 0.3-1.0 on the calibration halves"),
     _settings("select_ratio", 0.4, "share of the best score a further quote of a look-up needs",
               "calibrated", "swept 0.2-0.8 on the calibration halves"),
@@ -46,7 +46,7 @@ TUNABLES: tuple[Tunable, ...] = (
               "swept 0.25-0.65 on the calibration halves"),
     _settings("weight_lexical", 0.45, "sentence score: the question's rare words shared", "calibrated",
               "swept 0.25-0.65 on the calibration halves"),
-    _settings("weight_rank", 0.10, "sentence score: its passage's retrieval rank", "calibrated",
+    _settings("weight_rank", 0.05, "sentence score: its passage's retrieval rank", "calibrated",
               "swept 0-0.2 on the calibration halves"),
     _settings("weight_fits", 0.08, "sentence score: bonus for the asked type (a figure, a date, a cause)",
               "calibrated", "swept 0-0.16 on the calibration halves"),

@@ -60,7 +60,7 @@ def test_changed_settings_are_compared_question_by_question(run_eval: Eval, monk
     outcome = run_eval("--suite", "main")
     assert outcome.exit_code == 1, outcome.output
     assert "compared although the answer settings changed" in outcome.output
-    assert "refusal_threshold 0.4 -> 0.99" in outcome.output
+    assert "refusal_threshold 0.38 -> 0.99" in outcome.output
     assert "gartner-headcount-en pass->fail" in outcome.output
     assert "critical question gartner-headcount-en went pass -> fail (refused an answerable question)" in outcome.output
 
