@@ -4,15 +4,16 @@ The settings of ``SWEEPS`` are tuned in turn, each with the others held at their
 rounds at most, fewer when a round moves none): the refusal threshold (the evidence the best quote
 needs), the share of it each further quote needs (``quote_floor``) and the best quote of a broad
 answer needs (``broad_floor``), the share of the best score a further quote needs
-(``select_ratio``), and the four weights of the sentence score. Every candidate value is run on
-the calibration half of each suite (the test halves are never asked), and the one that passes most calibration questions, pooled over the
-suites, less its wrong answers (an answer missing what was asked cancels a pass) and less its
-false answers once more (an answer to a question the corpus cannot answer is worse still), is
-chosen; ties go to fewer wrong answers, then to the middle of the tied run of values (the widest
-margin on both sides). Weighing every wrong answer twice would choose to refuse everything while
-precision is below two thirds. A setting moves from its current value only for a gain. The command
-prints the tables and the chosen values; it changes no setting: set them (``ASSISTANT_REFUSAL_THRESHOLD`` and the others, or
-their defaults, recorded in ``assistant/tunables.py``), then record a baseline.
+(``select_ratio``), and the four weights of the sentence score. Every candidate value is run on the
+calibration half of each suite (the test halves are never asked), and the one that passes most
+calibration questions, pooled over the suites, less its wrong answers (an answer missing what was
+asked cancels a pass) and less its false answers once more (an answer to a question the corpus
+cannot answer is worse still), is chosen; ties go to fewer wrong answers, then to the middle of the
+tied run of values (the widest margin on both sides). Weighing every wrong answer twice would choose
+to refuse everything while precision is below two thirds. A setting moves from its current value
+only for a gain. The command prints the tables and the chosen values; it changes no setting: set
+them (``ASSISTANT_REFUSAL_THRESHOLD`` and the others, or their defaults, recorded in
+``assistant/tunables.py``), then record a baseline.
 """
 
 from __future__ import annotations
