@@ -147,16 +147,16 @@ def _assistant_names(tree: ast.AST) -> set[str]:
     while True:
         found = set(names)
         for node in ast.walk(tree):
-            if isinstance(node, ast.arg) and node.annotation is not None:
-                if ASSISTANT_TYPES.search(ast.unparse(node.annotation)):
+            if isinstance(node, ast.arg):
+                if node.annotation is not None and ASSISTANT_TYPES.search(ast.unparse(node.annotation)):
                     found.add(node.arg)
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
-                if _is_assistant(node.value, found):
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+                if node.value is not None and _is_assistant(node.value, found):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     found.update(t.id for t in targets if isinstance(t, ast.Name))
-            elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-                if _is_assistant(node.context_expr, found):
-                    found.add(node.optional_vars.id)
+            elif (isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name)
+                  and _is_assistant(node.context_expr, found)):
+                found.add(node.optional_vars.id)
         if found == names:
             return names
         names = found
@@ -170,8 +170,9 @@ def reach_ins(source: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             attr, base = node.attr, node.value
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"getattr", "setattr"}
-              and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in {"getattr", "setattr", "hasattr"} and len(node.args) >= 2
+              and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
             attr, base = node.args[1].value, node.args[0]
         else:
             continue

@@ -70,8 +70,9 @@ class WebContext:
     def stream(self, question: str, history: list[Turn], channel: Channel, user: str | None,
                wait_s: float, conversation: str | None = None) -> LoggedStream:
         """As ``answer``, as it is written: the LLM's draft pieces, then the answer with its turn logged
-        (in ``conversation`` when given). Nothing runs before the first piece is asked for; closing the
-        stream frees its answering slot."""
+        (in ``conversation`` when given). The question is checked at once; the answering slot is taken when
+        the first piece is asked for (``Busy``, ``IndexUnavailable`` are raised then), and closing the
+        stream frees it."""
         clean_question(question, self.assistant.settings.max_question_chars)
 
         def events() -> Generator[str, None, Answer]:
