@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -29,7 +29,7 @@ from .index.embeddings import load_embeddings
 from .index.store import IndexStore, wipe_index
 from .ingest.run import IngestReport, SkippedFile, ingest
 from .ingest.uploads import UploadResult, safe_name, save_and_ingest
-from .models import Answer, Chunk, DocumentInfo, IndexInfo, Language, ScoredChunk, Timings, Turn
+from .models import Answer, AnswerStream, Chunk, DocumentInfo, IndexInfo, Language, ScoredChunk, Timings, Turn
 from .providers import make_chat_model
 from .retrieval.condense import has_new_subject, heuristic_standalone
 from .retrieval.hybrid import HybridRetriever
@@ -40,6 +40,7 @@ from .text import content_tokens, detect_language
 if TYPE_CHECKING:  # importing the chat-model stack costs a second at start-up; only LLM mode needs it
     from langchain_core.language_models.chat_models import BaseChatModel
 
+    from .corpus import Corpus
     from .workflow.service import Workflow
 
 log = logging.getLogger(__name__)
@@ -246,19 +247,25 @@ class Assistant:
         answer.timings_ms.total = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
-        """As ``ask``, as it is written: the LLM's draft text pieces, then the final ``Answer``.
+    def ask_stream(self, question: str, history: list[Turn] | None = None) -> AnswerStream:
+        """As ``ask``, as it is written: iterate the stream for the LLM's draft text pieces, then
+        ``.answer()`` is the final ``Answer``.
 
-        In extractive mode the final answer is the only item, at once. With an LLM the pieces
-        are a draft: the validated answer (renumbered citations, or the extractive fallback)
-        replaces it. Errors before the first piece are raised as by ``ask``.
+        In extractive mode there are no pieces. With an LLM the pieces are a draft: the validated
+        answer (renumbered citations, or the extractive fallback) replaces it. The question is
+        condensed and the passages retrieved here, so its errors are raised as by ``ask``.
         """
         started = time.perf_counter()
         state = self.retrieval_chain.invoke(self._start(question, history))
+        return AnswerStream(self._streamed(state, started))
+
+    def _streamed(self, state: ChainState, started: float) -> Generator[str, None, Answer]:
         for event in self._respond(state, stream=True):
             if isinstance(event, Answer):
                 event.timings_ms.total = round((time.perf_counter() - started) * 1000, 2)
+                return event
             yield event
+        raise AssertionError("an answer ends with its Answer")
 
     def _start(self, question: str, history: list[Turn] | None, language: Language | None = None,
                doc_ids: list[str] | None = None, filter_language: Language | None = None) -> ChainState:
@@ -372,6 +379,12 @@ class Assistant:
         yield answer
 
     # -- the manager's workflow (assistant/workflow/) ----------------------------------
+    def corpus(self) -> Corpus:
+        """The live index for the corpus tab and the gap report: documents, passages, nearness, withdrawals."""
+        from .corpus import Corpus
+
+        return Corpus(self)
+
     def workflow(self) -> Workflow:
         """Strategy briefs, the corpus tab (documents, withdrawals, last ingest) and the corpus-gap report."""
         from .workflow.service import Workflow

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .errors import IndexUnavailable, QuestionError
-from .models import DocumentInfo, IndexInfo
+from .models import Answer, DocumentInfo, IndexInfo
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -88,10 +88,7 @@ def ask_command(
             typer.echo(format_answer_text(answer))
 
 
-def format_answer_text(answer: object) -> str:
-    from .models import Answer
-
-    assert isinstance(answer, Answer)
+def format_answer_text(answer: Answer) -> str:
     lines = [answer.answer]
     if answer.citations:
         lines.append("")
@@ -100,6 +97,18 @@ def format_answer_text(answer: object) -> str:
             lines.append(f"[{c.n}] {c.title} ({c.locator}) {c.source}".rstrip())
             lines.append(f"    « {c.quote} »")
     return "\n".join(lines)
+
+
+def after_draft(draft: str, answer: Answer) -> str:
+    """What to print after a streamed draft: the sources when the checked answer kept the draft, else
+    the checked answer in full under a line that says so (and the whole answer when there was no draft)."""
+    text = format_answer_text(answer)
+    if not draft:
+        return text
+    if draft.strip() == answer.answer.strip():
+        return text[len(answer.answer):]
+    heading = "Réponse vérifiée :" if answer.language == "fr" else "Checked answer:"
+    return f"\n\n---\n{heading}\n{text}"
 
 
 @app.command("chat")
@@ -123,12 +132,17 @@ def chat_command() -> None:
             return
         if question.strip() in {"/quit", "/exit"}:
             return
+        draft = ""
         try:
-            answer = assistant.ask(question, history)
+            with assistant.ask_stream(question, history) as stream:
+                for piece in stream:  # the LLM's draft as it writes (none in extractive mode)
+                    typer.echo(piece, nl=False)
+                    draft += piece
+                answer = stream.answer()
         except (QuestionError, IndexUnavailable) as error:
             typer.echo(f"Error: {error}")
             continue
-        typer.echo(format_answer_text(answer))
+        typer.echo(after_draft(draft, answer))
         history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.answer)]
 
 

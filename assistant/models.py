@@ -6,14 +6,32 @@ the package never depends on a vector store's data shapes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal, Protocol
+from collections.abc import Generator, Iterator
+from typing import Literal, NamedTuple, Protocol, Self
 
 from pydantic import BaseModel, Field
 
 Language = Literal["en", "fr"]
-# The document types ingest reads and the admin upload accepts.
-DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
+
+
+class FileType(NamedTuple):
+    suffix: str
+    reader: str  # the ingest reader for it: a key of ``ingest.loaders.READERS``
+    magic: bytes = b""  # what the file's content must start with; nothing for text
+
+
+# The document types, in one table that ingest's readers, its content check, the admin upload's type check
+# and the page's file picker all read (tests/ingest/test_file_types.py keeps them in step).
+FILE_TYPES = (
+    FileType(".md", "markdown"),
+    FileType(".markdown", "markdown"),
+    FileType(".txt", "text"),
+    FileType(".html", "html"),
+    FileType(".htm", "html"),
+    FileType(".pdf", "pdf", b"%PDF"),
+    FileType(".docx", "docx", b"PK\x03\x04"),
+)
+DOCUMENT_SUFFIXES = tuple(t.suffix for t in FILE_TYPES)
 Role = Literal["user", "assistant"]
 # A fact sheet and its translation are "<stem>-en" and "<stem>-fr": one document in two languages.
 TWIN_SUFFIXES = ("-en", "-fr")
@@ -142,6 +160,61 @@ class Answer(BaseModel):
         }
 
 
+class AnswerStream:
+    """An answer as it is written, like ``llm``'s ``Response``: iterate it for the LLM's draft text
+    pieces (none in extractive mode), then call ``answer()`` for the checked ``Answer``, which
+    replaces the draft.
+
+    ``answer()`` reads whatever pieces are left; iterating again after a ``break`` goes on where it
+    stopped. ``close()`` (or leaving a ``with`` block) stops an unfinished answer and frees what it
+    holds (an answering slot, the LLM's connection).
+    """
+
+    def __init__(self, events: Generator[str, None, Answer]) -> None:
+        """``events`` yields the draft pieces and returns the final answer."""
+        self._events = events
+        self._answer: Answer | None = None
+
+    @classmethod
+    def whole(cls, answer: Answer) -> AnswerStream:
+        """A stream with no draft: the answer came whole."""
+        return cls(_returning(answer))
+
+    def __iter__(self) -> Iterator[str]:
+        while self._answer is None:
+            try:
+                piece = next(self._events)
+            except StopIteration as done:
+                self._answer = done.value
+                return
+            yield piece
+
+    def answer(self) -> Answer:
+        for _ in self:
+            pass
+        if self._answer is None:
+            raise RuntimeError("the stream was closed before its answer")
+        return self._answer
+
+    @property
+    def done(self) -> bool:
+        return self._answer is not None
+
+    def close(self) -> None:
+        self._events.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _returning(answer: Answer) -> Generator[str, None, Answer]:
+    return answer
+    yield ""  # makes this a generator that yields nothing
+
+
 class DocumentInfo(BaseModel):
     """One document of the live index, as a corpus listing shows it."""
 
@@ -173,10 +246,10 @@ class IndexInfo(BaseModel):
 class Asker(Protocol):
     """What a front end needs of ``assistant.api.Assistant`` to answer (tests pass stand-ins).
 
-    ``stream`` yields the LLM's draft text pieces as they are written (none in extractive mode),
-    then the final ``Answer``, which replaces the draft.
+    ``ask_stream`` gives the answer as it is written: an ``AnswerStream`` of the LLM's draft text
+    pieces (none in extractive mode), whose ``answer()`` is the final ``Answer``.
     """
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer: ...
 
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]: ...
+    def ask_stream(self, question: str, history: list[Turn] | None = None) -> AnswerStream: ...

@@ -3,7 +3,7 @@
 ``Settings`` is the core (where the corpus, the index, the chat model and the stores live) and
 holds one sub-model per owner: ``answer`` (everything that can change an answer, and so the
 answer fingerprint), ``web``, ``slack`` and ``eval``. Each sub-model reads its own environment
-prefix, so every variable keeps the name README documents; a test keeps README and fields in sync.
+prefix, so every variable keeps the name docs/configuration.md documents; a test keeps that page and the fields in sync.
 """
 
 from __future__ import annotations
@@ -269,7 +269,7 @@ class Settings(BaseSettings):
 
 
 def env_name(part: type[BaseSettings], field: str) -> str:
-    """The environment variable README documents for a field: its first alias, or prefix + name."""
+    """The environment variable docs/configuration.md documents for a field: its first alias, or prefix + name."""
     alias = part.model_fields[field].validation_alias
     choices = getattr(alias, "choices", None)
     if choices:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,8 @@ MAX_LINES = 400
 FRONT_ENDS = ("assistant.web", "assistant.slack", "assistant.cli")
 # What a front end may import of the core: the API, its types, its errors, settings, logs, telemetry and the
 # feedback store (a front end's own I/O). Never the pipeline: ingest, index, retrieval, answer, providers.
-PUBLIC = ("assistant.api", "assistant.models", "assistant.errors", "assistant.settings", "assistant.text",
-          "assistant.logs", "assistant.storage", "assistant.telemetry")
+PUBLIC = ("assistant.api", "assistant.corpus", "assistant.models", "assistant.errors", "assistant.settings",
+          "assistant.text", "assistant.logs", "assistant.storage", "assistant.telemetry")
 
 
 def module_name(path: Path) -> str:
@@ -117,3 +118,99 @@ def test_every_package_says_what_it_owns() -> None:
     undocumented = [name for name, path in MODULES.items()
                     if path.name == "__init__.py" and not ast.get_docstring(ast.parse(path.read_text()))]
     assert undocumented == []
+
+
+# -- reach-ins: outside the pipeline the assistant is its public methods ---------------------------------
+# The front ends and the manager's workflow read the index through ``Assistant.corpus()`` and answer through
+# ``ask``/``ask_stream``: never the assistant's index store, retriever, embedding model or chains, nor any of
+# its private attributes. Checked on attribute access (an import check cannot see ``assistant.store``).
+OUTSIDE = (*FRONT_ENDS, "assistant.workflow")
+INSIDES = frozenset({"store", "retriever", "embeddings", "sentence_vectors", "chat_model", "chain",
+                     "retrieval_chain"})
+RETRIEVER_INSIDES = frozenset({"dense", "bm25"})  # the retriever's own; no name outside means anything else
+ASSISTANT_TYPES = re.compile(r"\b(Assistant|Asker)\b")
+
+
+def _is_assistant(node: ast.AST, names: set[str]) -> bool:
+    """``assistant``, ``x.assistant``, ``Assistant(...)`` or a name bound to one of them."""
+    if isinstance(node, ast.Name):
+        return node.id in names
+    if isinstance(node, ast.Attribute):
+        return node.attr == "assistant"
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Assistant"
+
+
+def _assistant_names(tree: ast.AST) -> set[str]:
+    """The names that hold the assistant: ``assistant``, parameters typed ``Assistant``/``Asker``, and names
+    assigned (or bound by ``with ... as``) from the assistant, followed to a fixed point."""
+    names = {"assistant"}
+    while True:
+        found = set(names)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.arg):
+                if node.annotation is not None and ASSISTANT_TYPES.search(ast.unparse(node.annotation)):
+                    found.add(node.arg)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+                if node.value is not None and _is_assistant(node.value, found):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    found.update(t.id for t in targets if isinstance(t, ast.Name))
+            elif (isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name)
+                  and _is_assistant(node.context_expr, found)):
+                found.add(node.optional_vars.id)
+        if found == names:
+            return names
+        names = found
+
+
+def reach_ins(source: str) -> list[str]:
+    """Each attribute access into the assistant's insides, as "line: expression"."""
+    tree = ast.parse(source)
+    names = _assistant_names(tree)
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            attr, base = node.attr, node.value
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in {"getattr", "setattr", "hasattr"} and len(node.args) >= 2
+              and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+            attr, base = node.args[1].value, node.args[0]
+        else:
+            continue
+        into_assistant = _is_assistant(base, names) and (attr in INSIDES or attr.startswith("_"))
+        if into_assistant or attr in RETRIEVER_INSIDES:
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_reach_in_finder_finds_planted_reach_ins() -> None:
+    planted = """
+def tab(ctx, helper: Assistant, asker: Asker | None):
+    ctx.assistant.store.withdrawn()
+    helper.retriever().chunks
+    held = ctx.assistant
+    held.embeddings.embed_query("x")
+    getattr(ctx.assistant, "_store")
+    Assistant(settings)._generation
+    asker.sentence_vectors
+    found = ctx.corpus.dense([0.1], 3)
+    ctx.store.log_turn(answer)          # the feedback store, not the index's
+    ctx.assistant.corpus().passages("d")
+    ctx.assistant.ask_stream("q").answer()
+"""
+    assert sorted(int(line.split(":")[0]) for line in reach_ins(planted)) == [3, 4, 6, 7, 8, 9, 10]
+
+
+def test_front_ends_and_the_workflow_do_not_reach_into_the_assistant() -> None:
+    reaching = {name: found for name, path in MODULES.items() if name.startswith(OUTSIDE)
+                if (found := reach_ins(path.read_text(encoding="utf-8")))}
+    assert reaching == {}
+
+
+def test_the_workflow_uses_only_the_public_face() -> None:
+    reaching = {
+        (name, target)
+        for name, targets in GRAPH.items() if name.startswith("assistant.workflow")
+        for target in targets
+        if not target.startswith(("assistant.workflow", *PUBLIC)) and target != "assistant"
+    }
+    assert reaching == set()

@@ -50,7 +50,7 @@ def run_suite(suite: Suite, dataset: Dataset, settings: Settings, progress: Prog
 
 def summary_line(run: RunResult) -> str:
     """The calibration half only: the figures one works from day to day. The test half goes to the
-    report (``evals/reports/``) and the README, so a change is not tuned against it by habit."""
+    report (``evals/reports/``) and docs/evals.md, so a change is not tuned against it by habit."""
     parts = []
     for half in ("calibration",):
         questions = run.half(half)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 from langchain_chroma import Chroma
@@ -26,7 +25,7 @@ from ..index.bm25 import BM25Index
 from ..index.embeddings import load_embeddings
 from ..ingest.loaders import SourceDocument, load_document
 from ..ingest.run import discover
-from ..models import Answer, Chunk, Language, ScoredChunk, Timings, Turn
+from ..models import Answer, AnswerStream, Chunk, Language, ScoredChunk, Timings, Turn
 from ..settings import Settings
 from ..text import content_tokens, detect_language
 
@@ -88,8 +87,8 @@ class NaiveAssistant:
                             dense_similarity=1 - float(distance) / 2, dense_rank=rank)
                 for rank, (document, distance) in enumerate(results, start=1)]
 
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
-        yield self.ask(question, history)  # no language model: the answer comes whole
+    def ask_stream(self, question: str, history: list[Turn] | None = None) -> AnswerStream:
+        return AnswerStream.whole(self.ask(question, history))  # no language model: the answer comes whole
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         """Answer from the question alone: the naive chain does not read the conversation."""

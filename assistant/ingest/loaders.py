@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from ..errors import LoadError
-from ..models import Language
+from ..models import FILE_TYPES, Language
 from ..text import detect_language
 from .segments import segments
 
@@ -269,17 +269,17 @@ def _text_blocks(
     return load
 
 
-_LOADERS = {
-    ".md": _text_blocks(_markdown_blocks),
-    ".markdown": _text_blocks(_markdown_blocks),
-    ".txt": _text_blocks(_plain_blocks),
-    ".html": _html_blocks,
-    ".htm": _html_blocks,
-    ".pdf": _pdf_blocks,
-    ".docx": _docx_blocks,
+# Each reader of ``models.FILE_TYPES`` by name: the table says which suffix it reads and what its content
+# must start with.
+READERS: dict[str, Callable[[bytes, Path], tuple[dict[str, object], list[tuple[list[str], str]]]]] = {
+    "markdown": _text_blocks(_markdown_blocks),
+    "text": _text_blocks(_plain_blocks),
+    "html": _html_blocks,
+    "pdf": _pdf_blocks,
+    "docx": _docx_blocks,
 }
-
-_MAGIC = {".pdf": b"%PDF", ".docx": b"PK\x03\x04"}
+_LOADERS = {t.suffix: READERS[t.reader] for t in FILE_TYPES}
+_MAGIC = {t.suffix: t.magic for t in FILE_TYPES if t.magic}
 
 
 def _source_text(meta: dict[str, object]) -> str:

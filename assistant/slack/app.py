@@ -30,7 +30,7 @@ _API_TIMEOUT_S = 15
 def _secret(value: SecretStr | None, env: str, what: str, prefix: str | None = None) -> str:
     secret = value.get_secret_value().strip() if value is not None else ""
     if not secret:
-        raise SlackConfigError(f"{env} is not set: {what} (see slack/manifest.yaml and README).")
+        raise SlackConfigError(f"{env} is not set: {what} (see slack/manifest.yaml and docs/slack.md).")
     if prefix and not secret.startswith(prefix):
         raise SlackConfigError(f"{env} must start with '{prefix}' ({what}).")
     return secret

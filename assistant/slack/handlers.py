@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from ..errors import AlreadyRated, IndexUnavailable, QuestionError
 from ..logs import request_scope
-from ..models import Answer, Asker, Language, Turn
+from ..models import Asker, Language, Turn
 from ..settings import Settings
 from ..storage.feedback import FeedbackStore, TurnRecord
 from ..telemetry.metrics import slack_event
@@ -216,13 +216,10 @@ class SlackHandlers:
     def _answer(self, client: WebClient, question: Question) -> None:
         history = self.history(client, question)
         draft = DraftMessage(client, question.channel, question.thread_ts, editable=not question.ephemeral)
-        answer = None
-        for event in self.assistant.stream(question.text, history):
-            if isinstance(event, Answer):
-                answer = event
-                break
-            draft.add(event)
-        assert answer is not None, "a stream ends with its answer"
+        with self.assistant.ask_stream(question.text, history) as stream:
+            for piece in stream:
+                draft.add(piece)
+            answer = stream.answer()
         turn_id = self.store.log_turn(answer, "slack", question.user, conversation=question.conversation)
         message: dict[str, Any] = {
             "channel": question.channel, "text": fallback_text(answer),

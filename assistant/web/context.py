@@ -7,7 +7,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 
 from ..api import Assistant, clean_question
-from ..models import Answer, Turn
+from ..models import Answer, AnswerStream, Turn
 from ..settings import Settings
 from ..storage.conversations import ConversationStore
 from ..storage.feedback import Channel, FeedbackStore
@@ -18,12 +18,10 @@ from .limits import AskLimiter, user_rate_limiter
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Answered:
-    """The end of a streamed answer: the validated answer and the id of its logged turn."""
+class LoggedStream(AnswerStream):
+    """A streamed answer whose turn is logged when it ends: ``turn_id`` is then the logged turn's id."""
 
-    answer: Answer
-    turn_id: int | None
+    turn_id: int | None = None
 
 
 @dataclass
@@ -70,13 +68,19 @@ class WebContext:
         return answer, self.store.log_turn(answer, channel, user)
 
     def stream(self, question: str, history: list[Turn], channel: Channel, user: str | None,
-               wait_s: float, conversation: str | None = None) -> Generator[str | Answered]:
-        """As ``answer``, as it is written: the LLM's draft pieces, then ``Answered`` (turn logged, in
-        ``conversation`` when given)."""
+               wait_s: float, conversation: str | None = None) -> LoggedStream:
+        """As ``answer``, as it is written: the LLM's draft pieces, then the answer with its turn logged
+        (in ``conversation`` when given). The question is checked at once; the answering slot is taken when
+        the first piece is asked for (``Busy``, ``IndexUnavailable`` are raised then), and closing the
+        stream frees it."""
         clean_question(question, self.assistant.settings.max_question_chars)
-        with self.limiter.slot(wait_s):
-            for event in self.assistant.stream(question, history):
-                if isinstance(event, Answer):
-                    yield Answered(event, self.store.log_turn(event, channel, user, conversation))
-                else:
-                    yield event
+
+        def events() -> Generator[str, None, Answer]:
+            with self.limiter.slot(wait_s), self.assistant.ask_stream(question, history) as answering:
+                yield from answering
+                answer = answering.answer()
+                logged.turn_id = self.store.log_turn(answer, channel, user, conversation)
+            return answer
+
+        logged = LoggedStream(events())
+        return logged

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -17,8 +17,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from ..models import Answer, Turn
-from .context import Answered, WebContext
+from ..models import Answer, AnswerStream, Turn
+from .context import WebContext
 from .errors import ApiError
 
 MODEL_ID = "outsourcing-assistant"
@@ -102,21 +102,21 @@ def closing_text(draft: str, answer: Answer) -> str:
     return f"\n\n---\n{heading}\n{reply}"
 
 
-async def _stream(completion_id: str, created: int, first: str | Answered,
-                  events: Generator[str | Answered]) -> AsyncIterator[str]:
+async def _stream(completion_id: str, created: int, stream: AnswerStream, pieces: Iterator[str],
+                  first: str | None) -> AsyncIterator[str]:
     """Server-sent events: the draft as the model writes it, then the checked reply's remainder."""
     yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, None)
-    draft, event = "", first
+    draft, piece = "", first
     try:
-        while not isinstance(event, Answered):
-            draft += event
-            yield _chunk(completion_id, created, {"content": event}, None)
-            event = await run_in_threadpool(next, events)
-        yield _chunk(completion_id, created, {"content": closing_text(draft, event.answer)}, None)
+        while piece is not None:
+            draft += piece
+            yield _chunk(completion_id, created, {"content": piece}, None)
+            piece = await run_in_threadpool(next, pieces, None)
+        yield _chunk(completion_id, created, {"content": closing_text(draft, stream.answer())}, None)
         yield _chunk(completion_id, created, {}, "stop")
         yield "data: [DONE]\n\n"
     finally:
-        await run_in_threadpool(events.close)  # a client gone mid-answer frees its answering slot
+        await run_in_threadpool(stream.close)  # a client gone mid-answer frees its answering slot
 
 
 def make_router(ctx: WebContext, user_dependency: Callable[[Request], str | None]) -> APIRouter:
@@ -135,11 +135,12 @@ def make_router(ctx: WebContext, user_dependency: Callable[[Request], str | None
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())
         if body.stream:
-            events = ctx.stream(question, history, "api", user, ctx.settings.web.queue_timeout_s)
-            # up to the first piece before the first byte, so a bad question or a missing index
-            # still gets its proper status; the model's failures later fall back inside the answer
-            first = await run_in_threadpool(next, events)
-            return StreamingResponse(_stream(completion_id, created, first, events),
+            stream = ctx.stream(question, history, "api", user, ctx.settings.web.queue_timeout_s)
+            pieces = iter(stream)
+            # up to the first piece (or the whole answer) before the first byte, so a bad question or a
+            # missing index still gets its proper status; the model's failures later fall back inside the answer
+            first = await run_in_threadpool(next, pieces, None)
+            return StreamingResponse(_stream(completion_id, created, stream, pieces, first),
                                      media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
         answer, _ = await run_in_threadpool(
             ctx.answer, question, history, "api", user, ctx.settings.web.queue_timeout_s)

@@ -23,7 +23,7 @@ from ..models import DOCUMENT_SUFFIXES
 from ..text import detect_language
 from .assets import CSS, HEAD
 from .chat import Entry, answer_entry, chat_update, history_of, note
-from .context import Answered, WebContext
+from .context import WebContext
 from .conversations import ConversationHandlers, new_key
 from .corpus_tab import COLUMNS, DOCUMENT_EMPTY, PERIODS, CorpusHandlers
 from .owner import owner_of
@@ -98,18 +98,16 @@ class PageHandlers:
         asked = {"role": "user", "content": render_question(question)}
         pending = {"role": "assistant", "content": render_pending(detect_language(question))}
         yield chat_update(entries, asked, pending), "", entries, "", "", gr.skip()
-        draft, answered = "", None
+        draft = ""
         try:
-            with request_scope():
-                for event in self.ctx.stream(question, history_of(entries), "web", owner,
-                                             self.ctx.settings.web.queue_timeout_s, key):
-                    if isinstance(event, Answered):
-                        answered = event
-                        break
+            with request_scope(), self.ctx.stream(question, history_of(entries), "web", owner,
+                                                  self.ctx.settings.web.queue_timeout_s, key) as stream:
+                for piece in stream:
                     # the LLM's draft as it writes; the validated answer replaces it below
-                    draft += event
+                    draft += piece
                     bubble = {"role": "assistant", "content": render_draft(draft)}
                     yield chat_update(entries, asked, bubble), "", entries, "", gr.skip(), gr.skip()
+                answer, turn_id = stream.answer(), stream.turn_id
         except (QuestionError, IndexUnavailable, Busy) as error:
             yield self._failed(entries, question, str(error))
             return
@@ -118,11 +116,10 @@ class PageHandlers:
             yield self._failed(entries, question, f"Something went wrong while answering "
                                                   f"({error.__class__.__name__}); please try again.")
             return
-        assert answered is not None
-        entry = answer_entry(answered.answer, answered.turn_id)
+        entry = answer_entry(answer, turn_id)
         entry["question"] = question
         entries = [*entries, entry]
-        yield chat_update(entries), "", entries, "", gr.skip(), key if answered.turn_id is not None else gr.skip()
+        yield chat_update(entries), "", entries, "", gr.skip(), key if turn_id is not None else gr.skip()
 
     def _failed(self, entries: list[Entry], question: str, message: str) -> Outputs:
         """The error in the chat and the question back in the box, so nothing typed is lost."""

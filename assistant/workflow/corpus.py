@@ -47,37 +47,29 @@ class LastIngest:
 
 
 def document_view(assistant: Assistant, doc_id: str) -> DocumentView | None:
-    info = assistant.index_info().document(doc_id)
+    corpus = assistant.corpus()
+    info = corpus.info().document(doc_id)
     if info is None:
         return None
-    passages = sorted((c for c in assistant.retriever().chunks if c.doc_id == doc_id),
-                      key=lambda c: (c.paragraph_start, c.char_start))
-    return DocumentView(info=info, passages=passages)
+    return DocumentView(info=info, passages=corpus.passages(doc_id))
 
 
 def withdraw(assistant: Assistant, doc_id: str, by: str | None) -> str:
     """Take ``doc_id`` out of the index; the one-line message says what happened."""
-    info = assistant.index_info().document(doc_id)
+    corpus = assistant.corpus()
+    info = corpus.info().document(doc_id)
     if info is None:
         raise UnknownDocument(f"There is no document '{doc_id}' in the index.")
-    store = assistant.store
-    with store.ingest_lock():
-        withdrawn = store.withdrawn()
-        withdrawn[doc_id] = {"title": info.title, "path": info.path, "by": by or "", "at": time.time()}
-        store.set_withdrawn(withdrawn)
+    corpus.mark_withdrawn(doc_id, {"title": info.title, "path": info.path, "by": by or "", "at": time.time()})
     report = assistant.ingest([Path(info.path)] if info.path else None)
     return (f"'{info.title}' was withdrawn from the index ({info.passages} passages); "
             f"{report.chunks_total} passages remain. Its file and the answers that cite it are kept.")
 
 
 def restore(assistant: Assistant, doc_id: str) -> str:
-    store = assistant.store
-    with store.ingest_lock():
-        withdrawn = store.withdrawn()
-        entry = withdrawn.pop(doc_id, None)
-        if entry is None:
-            raise UnknownDocument(f"The document '{doc_id}' is not withdrawn.")
-        store.set_withdrawn(withdrawn)
+    entry = assistant.corpus().unmark_withdrawn(doc_id)
+    if entry is None:
+        raise UnknownDocument(f"The document '{doc_id}' is not withdrawn.")
     path = Path(str(entry.get("path") or ""))
     report = assistant.ingest([path] if str(path) not in {"", "."} else None)
     if report.skipped:
@@ -88,11 +80,11 @@ def restore(assistant: Assistant, doc_id: str) -> str:
 def withdrawn_documents(assistant: Assistant) -> list[WithdrawnDocument]:
     return sorted((WithdrawnDocument(doc_id=doc_id, title=str(e.get("title") or doc_id), path=str(e.get("path", "")),
                                      by=str(e.get("by") or ""), at=datetime.fromtimestamp(float(e.get("at", 0)), UTC))
-                   for doc_id, e in assistant.store.withdrawn().items()), key=lambda w: w.at, reverse=True)
+                   for doc_id, e in assistant.corpus().withdrawn().items()), key=lambda w: w.at, reverse=True)
 
 
 def last_ingest(assistant: Assistant) -> LastIngest | None:
-    kept: dict[str, Any] | None = assistant.store.last_ingest()
+    kept: dict[str, Any] | None = assistant.corpus().last_ingest()
     if kept is None:
         return None
     counts = {k: int(v) for k, v in kept.items() if k.startswith(("files_", "chunks_")) and isinstance(v, int)}

@@ -64,22 +64,8 @@ class Workflow:
 
     # -- the gap report ----------------------------------------------------------------
     def gap_report(self, candidates: list[GapCandidate], since: datetime, until: datetime) -> GapReport:
-        embeddings = self.assistant.embeddings
-
-        def nearest(vector: list[float], k: int) -> list[tuple[str, str, float]]:
-            try:
-                retriever = self.assistant.retriever()
-            except IndexUnavailable:
-                return []
-            best: dict[str, float] = {}
-            for row, similarity in retriever.dense(vector, k * 8):
-                doc_id = retriever.chunks[row].doc_id
-                best[doc_id] = max(best.get(doc_id, -1.0), similarity)
-            titles = {c.doc_id: c.title for c in retriever.chunks if c.doc_id in best}
-            ranked = sorted(best.items(), key=lambda item: -item[1])[:k]
-            return [(doc_id, titles.get(doc_id, doc_id), similarity) for doc_id, similarity in ranked]
-
-        return build_report(candidates, embeddings.embed_query, nearest, since, until)
+        corpus = self.assistant.corpus()
+        return build_report(candidates, corpus.embed_question, corpus.nearest_documents, since, until)
 
     # -- the corpus tab ----------------------------------------------------------------
     def document(self, doc_id: str) -> corpus.DocumentView | None:

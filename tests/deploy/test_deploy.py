@@ -1,5 +1,5 @@
 """The deployment files' structure: no container engine runs here, so the Dockerfile, compose.yaml and
-nginx's configuration are read and checked against the Makefile, the settings and README."""
+nginx's configuration are read and checked against the Makefile, the settings and docs/deployment.md."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text(encoding="utf-8"))
 NGINX = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
 MAKEFILE = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
-README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+DEPLOY_PAGE = (PROJECT_ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
 REPLICAS = ("assistant-1", "assistant-2")
 SETTINGS = {env_name(part, field) for _, part, field in documented_fields().values()}
 OTEL = {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME"}
@@ -97,8 +97,8 @@ def test_the_load_balancer_is_in_front_of_both_replicas() -> None:
     assert "client_max_body_size 12m" in NGINX
 
 
-def test_readme_deploy_names_every_setting_involved() -> None:
-    deploy = README.split("## Deploy", 1)[1].split("\n## ", 1)[0]
+def test_the_deploy_page_names_every_setting_involved() -> None:
+    deploy = DEPLOY_PAGE
     named = {name for replica in REPLICAS for name in COMPOSE["services"][replica]["environment"]}
     named |= set(re.findall(r"\b((?:ASSISTANT|OTEL)_[A-Z_]+)=", DOCKERFILE))
     named |= set(re.findall(r"\$\{([A-Z_]+)", (PROJECT_ROOT / "compose.yaml").read_text()))

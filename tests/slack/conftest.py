@@ -18,7 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
-from assistant.models import Answer, Asker, Turn
+from assistant.models import Answer, AnswerStream, Asker, Turn
 from assistant.settings import Settings
 from assistant.slack.app import SlackBot
 from assistant.slack.http import mount
@@ -68,9 +68,9 @@ class RecordingAsker:
         self.asked.append((question, list(history or [])))
         return self.inner.ask(question, history)
 
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, history: list[Turn] | None = None) -> AnswerStream:
         self.asked.append((question, list(history or [])))
-        yield from self.inner.stream(question, history)
+        return self.inner.ask_stream(question, history)
 
     def workflow(self) -> Any:
         """The real assistant's briefs, so answers offer "Export brief" as they do in production."""

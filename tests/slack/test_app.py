@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.errors import SlackConfigError
-from assistant.models import Answer, Turn
+from assistant.models import Answer, AnswerStream, Turn
 from assistant.slack.app import create_bot
 from assistant.storage.feedback import FeedbackStore
 from tests.slack.conftest import slack_settings
@@ -22,7 +21,7 @@ class NeverAsked:
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         raise AssertionError("not expected")
 
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, history: list[Turn] | None = None) -> AnswerStream:
         raise AssertionError("not expected")
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.api import Assistant
 from assistant.errors import IndexUnavailable
-from assistant.models import Answer, Turn
+from assistant.models import Answer, AnswerStream, Turn
 from assistant.slack.handlers import THINKING_REACTION
 from tests.slack.conftest import (
     ALICE,
@@ -41,7 +40,7 @@ class FailingAsker:
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         raise self.error
 
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, history: list[Turn] | None = None) -> AnswerStream:
         raise self.error
 
 

@@ -13,7 +13,6 @@ import pytest
 from openai import OpenAI
 
 from assistant.api import Assistant
-from assistant.models import Answer
 from assistant.settings import Settings
 from assistant.web.openai_compat import MODEL_ID
 from tests.evaluation.openai_standin import Reply, StandIn, running, user_text
@@ -53,16 +52,18 @@ def llm_assistant(corpus_settings: Settings, standin: StandIn, model: str) -> As
 
 
 def test_extractive_answers_come_whole_at_once(assistant: Assistant) -> None:
-    events = list(assistant.stream(QUESTION))
-    assert len(events) == 1 and isinstance(events[0], Answer)
-    assert events[0].answer == assistant.ask(QUESTION).answer
+    stream = assistant.ask_stream(QUESTION)
+    assert list(stream) == []
+    assert stream.answer().answer == assistant.ask(QUESTION).answer
+    assert stream.answer() is stream.answer() and list(stream) == []
 
 
 def test_tokens_arrive_as_written_then_the_checked_answer(corpus_settings: Settings, standin: StandIn) -> None:
-    events = list(llm_assistant(corpus_settings, standin, "cited").stream(QUESTION))
-    pieces, final = events[:-1], events[-1]
+    stream = llm_assistant(corpus_settings, standin, "cited").ask_stream(QUESTION)
+    pieces = list(stream)
+    final = stream.answer()
     assert len(pieces) > 5 and all(isinstance(p, str) for p in pieces)
-    assert isinstance(final, Answer) and final.mode == "openai-compatible:cited"
+    assert final.mode == "openai-compatible:cited" and final.timings_ms.total > 0
     assert "".join(str(p) for p in pieces).startswith("Gartner found that 20%")
     assert final.citations and "20%" in final.citations[0].quote
     assert standin.requests[-1]["stream"] is True

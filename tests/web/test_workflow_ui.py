@@ -3,7 +3,7 @@ after a reload, thumbs on an earlier answer, a brief downloaded and read back, t
 an administrator withdrawing a document, and the corpus-gap report.
 
 Screenshots go to tests/artifacts/ (git-ignored); ``UPDATE_DOCS_SHOTS=1`` also refreshes the
-README's pictures in docs/.
+pictures in docs/ that README and docs/workflow.md show.
 """
 
 from __future__ import annotations

@@ -77,3 +77,13 @@ def test_a_withdrawn_document_leaves_the_index_and_stays_out(small: Assistant) -
         small.workflow().restore(target.doc_id)
     with pytest.raises(UnknownDocument):
         small.workflow().withdraw("no-such-document")
+
+
+def test_the_corpus_facade_finds_the_documents_nearest_a_question(small: Assistant) -> None:
+    corpus = small.corpus()
+    vector = corpus.embed_question("How many jobs does Kenya's BPO sector employ?")
+    nearest = corpus.nearest_documents(vector, 2)
+    assert len(nearest) == 2 and nearest[0][0].startswith("kenya-bpo") and nearest[0][2] >= nearest[1][2]
+    titles = {d.doc_id: d.title for d in corpus.info().documents}
+    assert all(titles[doc_id] == title for doc_id, title, _ in nearest)
+    assert corpus.passages("no-such-document") == [] and corpus.unmark_withdrawn("no-such-document") is None
