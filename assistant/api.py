@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answer.extractive import answer_extractively, is_quantity_question
+from .analysis.question import QuestionAnalysis, analyse_turn
+from .answer.extractive import AnswerInput, AskedQuestion, ExtractiveAnswerer, Passages
 from .answer.generate import generate
 from .answer.prompts import condense_messages, message_text
-from .answer.question import QuestionAnalysis, analyse_turn
-from .answer.safety import redact, secret_values
 from .answer.sentence_vectors import SentenceEmbeddingCache, corpus_sentences
 from .errors import IndexUnavailable, QuestionError, UploadTooLarge
 from .index.embeddings import load_embeddings
@@ -31,8 +30,10 @@ from .ingest.run import IngestReport, SkippedFile, ingest
 from .ingest.uploads import UploadResult, safe_name, save_and_ingest
 from .models import Answer, AnswerStream, Chunk, DocumentInfo, IndexInfo, Language, ScoredChunk, Timings, Turn
 from .providers import make_chat_model
-from .retrieval.condense import has_new_subject, heuristic_standalone
+from .retrieval.condense import heuristic_standalone
 from .retrieval.hybrid import HybridRetriever
+from .retrieval.passages import PassageQuery, find_passages
+from .safety import redact, secret_values
 from .settings import Settings
 from .telemetry import observe
 from .text import content_tokens, detect_language
@@ -47,16 +48,6 @@ log = logging.getLogger(__name__)
 # Control characters, and lone surrogates: JSON can carry them, but no encoder accepts them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _POINTER_CHECK_S = 1.0
-# For each of the first entities a question names, the best passages of the documents that name it.
-_ABOUT_ENTITIES, _ABOUT_EXTRA = 3, 3
-_WIDE_FACTOR = 2  # a decision to weigh or a comparison needs both sides: this many times the passages
-
-
-def _search_failed(settings: Settings, error: BaseException) -> str:
-    if settings.chroma_host:
-        return (f"The search service (Chroma at {settings.chroma_mode()}) is not answering "
-                f"({error.__class__.__name__}); please try again in a moment.")
-    return f"The index could not be searched ({error.__class__.__name__}); please try again."
 
 
 def _unknown_word(term: str) -> float:
@@ -108,6 +99,7 @@ class Assistant:
         self._lock = threading.RLock()
         self._secrets = secret_values(self.settings)
         self.sentence_vectors = SentenceEmbeddingCache(self.embeddings.embed_documents)
+        self.answerer = ExtractiveAnswerer(self.sentence_vectors)
         self.retrieval_chain: Runnable[ChainState, ChainState] = (
             RunnableLambda(observe.traced("condense", self._condense), name="condense")
             | RunnableLambda(observe.traced("retrieve", self._retrieve), name="retrieve")
@@ -301,46 +293,17 @@ class Assistant:
         started = time.perf_counter()
         retriever = self.retriever()
         embedding = self.embeddings.embed_query(state.standalone)
-        follow_up_subject = state.standalone != state.question and has_new_subject(state.question)
-        # a decision to weigh needs both sides: twice the passages of a look-up
-        wide = state.analysis is not None and (state.analysis.weighing or state.analysis.kind == "comparison")
-
-        def search(retriever: HybridRetriever, doc_ids: list[str] | None = state.doc_ids,
-                   k: int = self.settings.answer.top_k * (_WIDE_FACTOR if wide else 1)) -> list[ScoredChunk]:
-            return retriever.retrieve(
-                state.standalone, embedding, k=k,
-                focus=state.question if follow_up_subject else None,
-                prefer_language=state.language,
-                language=state.filter_language,
-                doc_ids=doc_ids,
-            )
-
-        def search_about(retriever: HybridRetriever) -> list[ScoredChunk]:
-            """The best passages, and the best of the documents that name what the question is about:
-            a question on Colombia asked in English must reach the French article on Colombia."""
-            found = search(retriever)
-            for entity in (state.analysis.entities if state.analysis else ())[:_ABOUT_ENTITIES]:
-                naming = [d for d in retriever.documents_about(entity) if not state.doc_ids or d in state.doc_ids]
-                if naming:
-                    seen = {s.chunk.id for s in found}
-                    found += [s for s in search(retriever, naming, _ABOUT_EXTRA) if s.chunk.id not in seen]
-            return found
-
-        try:
-            retrieved = search_about(retriever)
-        except Exception as error:
-            # The generation may have been replaced under us, or the server may be down:
-            # re-read the pointer once, then report plainly.
-            self._checked_at = 0.0
-            try:
-                retriever = self.retriever()
-                retrieved = search_about(retriever)
-            except IndexUnavailable:
-                raise
-            except Exception:
-                raise IndexUnavailable(_search_failed(self.settings, error)) from error
+        query = PassageQuery(question=state.question, standalone=state.standalone, embedding=embedding,
+                             analysis=state.analysis, language=state.language,
+                             filter_language=state.filter_language, doc_ids=state.doc_ids)
+        retrieved, retriever = find_passages(query, retriever, self._reread_retriever, self.settings)
         return replace(state, embedding=embedding, retrieved=retrieved, idf=retriever.bm25.idf,
                        retrieve_ms=(time.perf_counter() - started) * 1000)
+
+    def _reread_retriever(self) -> HybridRetriever:
+        """The retriever of the live generation, its pointer read afresh."""
+        self._checked_at = 0.0
+        return self.retriever()
 
     def _answer(self, state: ChainState) -> Answer:
         *_, answer = self._respond(state, stream=False)
@@ -351,10 +314,11 @@ class Assistant:
         """Draft text pieces from the LLM (none in extractive mode), then the final ``Answer``."""
         started = time.perf_counter()
         step = observe.started("answer")
-        extractive = answer_extractively(
-            state.terms, state.embedding, state.retrieved, state.language, state.idf, self.sentence_vectors,
-            is_quantity_question(state.question), self.settings.answer, state.analysis,
-        )
+        analysis = state.analysis or analyse_turn(state.question, state.standalone or state.question, state.language)
+        extractive = self.answerer.answer(AnswerInput(
+            AskedQuestion(analysis, state.terms, state.embedding), Passages(state.retrieved, state.idf),
+            self.settings.answer,
+        ))
         answer = Answer(
             question=state.question, standalone_question=state.standalone,
             answer=extractive.answer, language=state.language, refused=extractive.refused,

@@ -42,6 +42,12 @@ def twin_stem(doc_id: str) -> str | None:
     return next((doc_id[: -len(s)] for s in TWIN_SUFFIXES if doc_id.endswith(s)), None)
 
 
+# How ``ingest/chunking.py`` cuts documents into chunks. Bump when chunk boundaries or ids change: the
+# index name includes it (``index/store.py``), so old vectors are never mixed with new chunks.
+# 2: chunks carry the document's topic and confidence; 3: segments, embedded with title and headings
+CHUNKER_VERSION = 3
+
+
 class Chunk(BaseModel):
     """One retrievable passage of a corpus document, with where it came from."""
 

@@ -356,6 +356,13 @@ def figures(text: str, words: bool = True) -> list[Figure]:
     return sorted(found, key=lambda f: (f.start, f.end))
 
 
+# -- years standing alone ----------------------------------------------------------------------------
+# ``figures`` reads a year by its context ("la part de 2023 à 4,5 %" is a range of shares there); a quote
+# is dated by four digits standing alone (``YEAR``), and a "when" question answered by one from 1800 on.
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+ANY_YEAR = r"\b(?:1[89]\d\d|20\d\d)\b"
+
+
 # -- the extractive answerer's rival figures -----------------------------------------------------
 # A run of digits and separators ("325", "1 500 000", "2023 30"), with a currency symbol before
 # it, and the 30 characters that follow it within the clause.

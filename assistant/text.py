@@ -9,8 +9,16 @@ from .folding import fold
 from .models import Language
 from .numbers import format_number, numbers_in
 
-__all__ = ["content_tokens", "detect_language", "fold", "format_number", "numbers_in", "split_sentences",
-           "stem", "words"]
+__all__ = ["CITATION_MARKER", "content_tokens", "detect_language", "fold", "format_number", "marker_numbers",
+           "numbers_in", "split_sentences", "stem", "words"]
+
+# A citation marker in an answer: "[2]", or a group "[1, 3]" as a chat model may write one.
+CITATION_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def marker_numbers(match: re.Match[str]) -> tuple[int, ...]:
+    """The source numbers of a ``CITATION_MARKER`` match: (2,) for "[2]", (1, 3) for "[1, 3]"."""
+    return tuple(int(n) for n in match.group(1).split(","))
 
 
 def _words_of(text: str) -> list[str]:

@@ -6,9 +6,10 @@
 - ``default``: a published default, with where it comes from;
 - ``by hand``: set by reasoning, with the reason; never moved while looking at test-half results.
 
-``tests/test_tunables.py`` reads every numeric constant of ``assistant.answer``, ``assistant.retrieval``
-and the BM25 index, and every numeric answer setting, and fails when one is missing here or has another
-value: a number cannot change without its record changing in the same commit.
+``tests/test_tunables.py`` reads every numeric constant of ``assistant.analysis``, ``assistant.answer``,
+``assistant.retrieval``, ``assistant.safety`` and the BM25 index, and every numeric answer setting, and
+fails when one is missing here or has another value: a number cannot change without its record changing
+in the same commit.
 """
 
 from __future__ import annotations
@@ -66,21 +67,21 @@ TUNABLES: tuple[Tunable, ...] = (
     _settings("chunk_max_chars", 900, "soft upper bound of a chunk's length", "by hand",
               "about 150-200 words: one or two paragraphs, the unit a citation points to"),
     # -- answer stage constants -----------------------------------------------------------------
-    Tunable("assistant.answer.extractive:_OFF_SUBJECT", 0.5, "score factor of a sentence naming none of the "
+    Tunable("assistant.answer.scoring:_OFF_SUBJECT", 0.5, "score factor of a sentence naming none of the "
             "question's names", "by hand", "halves it: still usable when nothing better is on subject"),
-    Tunable("assistant.answer.extractive:_OFF_TOPIC", 0.7, "score factor of a sentence sharing none of the "
+    Tunable("assistant.answer.scoring:_OFF_TOPIC", 0.7, "score factor of a sentence sharing none of the "
             "question's subject words", "by hand", "a milder cut than off-subject: topics are paraphrased"),
-    Tunable("assistant.answer.extractive:_OTHER_LANGUAGE", 0.95, "score factor of a sentence in the other "
+    Tunable("assistant.answer.scoring:_OTHER_LANGUAGE", 0.95, "score factor of a sentence in the other "
             "language", "by hand", "a tie-breaker only: a French-only document must still answer in English"),
-    Tunable("assistant.answer.extractive:_CONFLICT_RATIO", 0.5, "share of the best score a rival figure's "
+    Tunable("assistant.answer.selection:_CONFLICT_RATIO", 0.5, "share of the best score a rival figure's "
             "sentence needs", "by hand", "the same bar as a further quote's select_ratio order of size"),
-    Tunable("assistant.answer.extractive:_CONFLICT_COSINE", 0.5, "cosine to a chosen quote that makes a "
+    Tunable("assistant.answer.selection:_CONFLICT_COSINE", 0.5, "cosine to a chosen quote that makes a "
             "sentence with other figures a rival", "by hand", "same point, other numbers: moderate similarity"),
-    Tunable("assistant.answer.extractive:_GROUP_SIZE", {"for": 3, "against": 3, "neutral": 2},
+    Tunable("assistant.answer.shapes:_GROUP_SIZE", {"for": 3, "against": 3, "neutral": 2},
             "most quotes per side of a decision", "by hand", "a side a manager reads at a glance"),
-    Tunable("assistant.answer.extractive:_WEIGHING_POOL", 24, "best on-subject sentences a decision picks "
+    Tunable("assistant.answer.shapes:_WEIGHING_POOL", 24, "best on-subject sentences a decision picks "
             "from", "by hand", "four per passage of a wide (12-passage) retrieval"),
-    Tunable("assistant.answer.extractive:_FALLBACK_QUOTES", 3, "quotes of a decision answered as a list",
+    Tunable("assistant.answer.shapes:_FALLBACK_QUOTES", 3, "quotes of a decision answered as a list",
             "by hand", "when no sentence takes a side, a short list"),
     Tunable("assistant.answer.candidates:_DUPLICATE_COSINE", 0.8, "cosine above which two quotes say the same",
             "by hand", "paraphrase level for the packaged sentence encoder"),
@@ -92,7 +93,7 @@ TUNABLES: tuple[Tunable, ...] = (
             "document are one quote", "calibrated", "0.5-0.6 best on the calibration halves (commit 52d1bb3)"),
     Tunable("assistant.answer.candidates:_QUOTABLE_LIMIT", 100_000, "cache size of quotable sentences per "
             "process", "by hand", "memory bound, no effect on answers"),
-    Tunable("assistant.answer.safety:_SHORTEST_SECRET", 6, "shortest configured secret that is redacted",
+    Tunable("assistant.safety:_SHORTEST_SECRET", 6, "shortest configured secret that is redacted",
             "by hand", "shorter strings would redact ordinary words"),
     # -- retrieval stage constants --------------------------------------------------------------
     Tunable("assistant.retrieval.hybrid:_OTHER_LANGUAGE_WEIGHT", 0.85, "fusion factor of a passage in the "
@@ -103,7 +104,7 @@ TUNABLES: tuple[Tunable, ...] = (
             "by hand", "the new words of a follow-up must not drown in the borrowed ones"),
     Tunable("assistant.retrieval.hybrid:_SAME_PASSAGE", 0.9, "token overlap above which MMR drops a passage "
             "as a copy", "by hand", "a re-upload or a quoted copy, not a similar passage"),
-    Tunable("assistant.retrieval.glossary:TRANSLATION_WEIGHT", 0.5, "weight of a word of the same meaning",
+    Tunable("assistant.analysis.glossary:TRANSLATION_WEIGHT", 0.5, "weight of a word of the same meaning",
             "by hand", "a translation or synonym counts half as much as the question's own word"),
     Tunable("assistant.retrieval.condense:FOLLOW_UP_WEIGHT", 2.0, "term weight of a follow-up's own words",
             "by hand", "its new subject is the focus"),
@@ -114,11 +115,11 @@ TUNABLES: tuple[Tunable, ...] = (
     Tunable("assistant.index.bm25:K1", 1.2, "BM25 term-frequency saturation", "default",
             "Robertson and Zaragoza, 'The Probabilistic Relevance Framework: BM25 and Beyond' (2009)"),
     Tunable("assistant.index.bm25:B", 0.75, "BM25 length normalisation", "default", "the same source"),
-    Tunable("assistant.api:_WIDE_FACTOR", 2, "times top_k passages for a decision or a comparison", "by hand",
-            "both sides need passages"),
-    Tunable("assistant.api:_ABOUT_ENTITIES", 3, "named entities that get passages of their own", "by hand",
-            "a question names few"),
-    Tunable("assistant.api:_ABOUT_EXTRA", 3, "extra passages per named entity", "by hand",
+    Tunable("assistant.retrieval.passages:_WIDE_FACTOR", 2, "times top_k passages for a decision or a comparison",
+            "by hand", "both sides need passages"),
+    Tunable("assistant.retrieval.passages:_ABOUT_ENTITIES", 3, "named entities that get passages of their own",
+            "by hand", "a question names few"),
+    Tunable("assistant.retrieval.passages:_ABOUT_EXTRA", 3, "extra passages per named entity", "by hand",
             "the best passages of the documents about it"),
 )
 

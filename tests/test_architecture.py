@@ -1,4 +1,5 @@
-"""The package's shape: no import cycle, no module over 400 lines, front ends on the public face."""
+"""The package's shape: no import cycle between modules or between packages, no module over 400 lines,
+front ends on the public face."""
 
 from __future__ import annotations
 
@@ -84,6 +85,23 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
+def package_of(name: str) -> str:
+    """A module's package: ``assistant.answer`` for ``assistant.answer.scoring``; a top-level module
+    (``assistant.api``, ``assistant.models``) is a node of its own."""
+    return ".".join(name.split(".")[:2])
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    packages: dict[str, set[str]] = {}
+    for name, targets in graph.items():
+        own = package_of(name)
+        packages.setdefault(own, set()).update(package_of(t) for t in targets if package_of(t) != own)
+    return packages
+
+
+PACKAGES = package_graph(GRAPH)
+
+
 def test_the_cycle_finder_finds_a_planted_cycle() -> None:
     planted = {**GRAPH, "assistant.text": {*GRAPH["assistant.text"], "assistant.api"}}
     assert find_cycle(planted) is not None
@@ -91,6 +109,25 @@ def test_the_cycle_finder_finds_a_planted_cycle() -> None:
 
 def test_no_import_cycle_in_the_package() -> None:
     assert find_cycle(GRAPH) is None
+
+
+def test_the_package_cycle_finder_finds_a_planted_cycle() -> None:
+    """Two modules of two packages that import each other's siblings: no module cycle, a package cycle."""
+    planted = {**GRAPH, "assistant.ingest.chunking": {*GRAPH["assistant.ingest.chunking"], "assistant.index.bm25"}}
+    planted["assistant.index.store"] = {*GRAPH["assistant.index.store"], "assistant.ingest.segments"}
+    assert find_cycle(planted) is None
+    assert find_cycle(package_graph(planted)) is not None
+
+
+def test_no_import_cycle_between_packages() -> None:
+    """Stages import down the pipeline only: ingest -> index, retrieval -> index, and no way back."""
+    assert find_cycle(PACKAGES) is None
+
+
+def test_retrieval_and_the_answer_share_the_question_analysis_not_each_other() -> None:
+    assert "assistant.answer" not in PACKAGES["assistant.retrieval"]
+    assert "assistant.retrieval" not in PACKAGES["assistant.answer"]
+    assert "assistant.analysis" in PACKAGES["assistant.retrieval"] & PACKAGES["assistant.answer"]
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

@@ -9,8 +9,8 @@ import pkgutil
 from assistant.settings import AnswerSettings
 from assistant.tunables import TUNABLES, by_place
 
-SCANNED = ("assistant.answer", "assistant.retrieval")
-ALSO = ("assistant.index.bm25",)
+SCANNED = ("assistant.analysis", "assistant.answer", "assistant.retrieval")
+ALSO = ("assistant.index.bm25", "assistant.safety")
 
 
 def _numeric(value: object) -> bool:

@@ -15,9 +15,9 @@ import numpy as np
 
 from ..models import ScoredChunk, twin_stem
 from ..numbers import Figure, amounts, figures
+from ..safety import looks_like_injection
 from ..text import content_tokens, split_sentences
 from .evidence import attributes, needs_speaker
-from .safety import looks_like_injection
 
 _NOT_EVIDENCE = re.compile(
     r"^\s*(?:sources?|by|par|date|dateline|published|publié(?:e)? le|updated|mis à jour|to|from|cc|subject|re|"
@@ -41,6 +41,8 @@ class Candidate:
     tokens: frozenset[str]
     figures: frozenset[tuple[str, str]]  # (value, kind) of the figures sources can disagree on
     parsed: tuple[Figure, ...] = field(default_factory=tuple)  # every figure, with offsets and kinds
+    index: int = 0  # its place among the question's candidates: the row of its sentence vector
+    rank: int = 0  # its passage's rank among the retrieved passages that hold a quotable sentence
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
@@ -143,8 +145,16 @@ def quotable_sentences(text: str) -> tuple[Quotable, ...]:
 
 
 def candidates_of(retrieved: list[ScoredChunk]) -> list[Candidate]:
-    return [Candidate(scored, q.start, q.end, q.text, q.tokens, q.figures, q.parsed)
-            for scored in retrieved for q in quotable_sentences(scored.chunk.text)]
+    """The quotable sentences of the passages, in order, numbered; a retrieved passage with nothing
+    quotable (a document of orders to the assistant, say) takes no rank from the others."""
+    found: list[Candidate] = []
+    rank = 0
+    for scored in retrieved:
+        sentences = quotable_sentences(scored.chunk.text)
+        found += [Candidate(scored, q.start, q.end, q.text, q.tokens, q.figures, q.parsed, len(found) + i, rank)
+                  for i, q in enumerate(sentences)]
+        rank += bool(sentences)
+    return found
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

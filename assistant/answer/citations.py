@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..analysis.gazetteer import country_in
 from ..models import Citation, Language, ScoredChunk
 from ..numbers import numbers_in
-from ..text import content_tokens, split_sentences
-from .gazetteer import country_in
+from ..text import CITATION_MARKER, content_tokens, marker_numbers, split_sentences
 
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _UNSUPPORTED_NOTE = {
     "en": "Note: {figures} could not be found in the cited sources; check before relying on it.",
     "fr": "Attention : {figures} ne figure pas dans les sources citées ; à vérifier.",
@@ -60,22 +59,21 @@ def validate_answer(text: str, sources: list[ScoredChunk], language: Language) -
     cited_by: list[tuple[str, set[int]]] = []  # each sentence's text and the sources it cites
     for sentence in sentences:
         cites: set[int] = set()
-        cited_by.append((_MARKER.sub("", sentence), cites))
+        cited_by.append((CITATION_MARKER.sub("", sentence), cites))
 
         def replace(match: re.Match[str], sentence: str = sentence, cites: set[int] = cites) -> str:
             kept = []
-            for raw in match.group(1).split(","):
-                n = int(raw)
+            for n in marker_numbers(match):
                 if not 1 <= n <= len(sources):
                     warnings.append(f"Removed citation [{n}]: it points to no source.")
                     continue
                 new = renumber.setdefault(n, len(renumber) + 1)
                 cites.add(n)
-                claims.setdefault(n, []).append(_MARKER.sub("", sentence))
+                claims.setdefault(n, []).append(CITATION_MARKER.sub("", sentence))
                 kept.append(f"[{new}]")
             return "".join(kept)
 
-        repaired_sentences.append(_MARKER.sub(replace, sentence))
+        repaired_sentences.append(CITATION_MARKER.sub(replace, sentence))
     repaired = " ".join(repaired_sentences)
     repaired = re.sub(r"\s+([.,;:!?])", r"\1", repaired).strip()
 

@@ -12,12 +12,12 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..analysis.question import QuestionAnalysis
 from ..models import Answer
+from ..safety import redact
 from .citations import validate_answer
-from .extractive import refusal_text
-from .prompts import NOT_FOUND, answer_messages, message_text
-from .question import QuestionAnalysis
-from .safety import redact
+from .prompts import answer_messages, message_text
+from .refusal import NOT_FOUND, refusal_text
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel

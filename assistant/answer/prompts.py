@@ -6,17 +6,17 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from ..analysis.question import QuestionAnalysis
 from ..models import Language, ScoredChunk, Turn
+from ..safety import looks_like_injection
 from ..text import split_sentences
 from .evidence import stance
-from .question import QuestionAnalysis
-from .safety import looks_like_injection
+from .refusal import NOT_FOUND
 
 if TYPE_CHECKING:  # the prompt stack is imported only when an LLM is configured
     from langchain_core.messages import BaseMessage
     from langchain_core.prompts import ChatPromptTemplate
 
-NOT_FOUND = "NOT_FOUND"
 _UNSAFE_IN_TITLE = re.compile(r'[<>"\r\n]+')
 _LANGUAGE_NAME = {"en": "English", "fr": "French"}
 
@@ -27,7 +27,7 @@ keys or tokens.
 Write 1 to 4 short sentences in {language}. End every sentence with the marker of the source
 that supports it, like [1] or [2]. Copy figures exactly as the sources give them; where
 sources disagree, give both figures, each with its marker.
-If the sources do not answer the question, reply with exactly: NOT_FOUND"""
+If the sources do not answer the question, reply with exactly: """ + NOT_FOUND
 
 CONDENSE_SYSTEM = """Rewrite the user's last message as one standalone question that can be
 understood without the conversation. Keep its language. Reply with the question only."""
@@ -108,7 +108,7 @@ def guidance(analysis: QuestionAnalysis | None, sources: list[ScoredChunk]) -> s
         lines.append("Name the person or organisation exactly as the source names them.")
     places = [e.name for e in analysis.entities if e.kind in ("country", "region")]
     if places:
-        lines.append(f"Answer only about {', '.join(places)}; if no source is about it, reply NOT_FOUND.")
+        lines.append(f"Answer only about {', '.join(places)}; if no source is about it, reply {NOT_FOUND}.")
     return "".join(f"{line}\n" for line in lines) + ("\n" if lines else "")
 
 

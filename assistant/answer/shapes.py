@@ -1,110 +1,164 @@
-"""The forms of an extractive answer: quotes best first, labelled groups, a comparison table.
+"""Shapes: the form an answer takes, chosen from one table of ``(test, builder)`` pairs (``SHAPES``).
 
-Apart from short labels, table cells copied from the cited quotes and a correction line built
-from a cited figure, everything written here is a verbatim quote followed by its ``[n]``.
+The first builder whose test holds for the question and that returns an answer wins: a decision to
+weigh is answered in groups (for, against, figures to weigh), a comparison of two or more names as a
+table when the quotes give each a figure, anything else as a list of quotes, best first (with a
+rival figure, and a correction first when the question asserts a figure the quotes contradict).
+``layout`` writes each form; ``selection`` chooses the quotes.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..analysis.question import QuestionAnalysis
 from ..models import Language
+from ..settings import AnswerSettings
+from . import layout
+from .candidates import Candidate
+from .evidence import cues, side
+from .layout import ExtractiveResult
+from .refusal import Bars
+from .selection import Picker, conflicting_figure, correction, figure_for, year_of
 
-INTRO = {"en": "Here is what the corpus says:", "fr": "Voici ce que dit le corpus :"}
-OTHER_LANGUAGE = {"en": " (source in French)", "fr": " (source en anglais)"}
-GROUP_LABELS = {
-    "en": {"for": "For:", "against": "Against:", "neutral": "Figures to weigh:"},
-    "fr": {"for": "Pour :", "against": "Contre :", "neutral": "Chiffres à prendre en compte :"},
-}
-RISK_LABELS = {
-    "en": {"for": "What speaks for it:", "against": "Risks:", "neutral": "Figures to weigh:"},
-    "fr": {"for": "Ce qui plaide pour :", "against": "Risques :", "neutral": "Chiffres à prendre en compte :"},
-}
-TABLE_HEADER = {"en": ("Entity", "Figure", "Date", "Source"), "fr": ("Entité", "Chiffre", "Date", "Source")}
-CORRECTION = {"en": "Not {asserted}: the source gives {figure} [{n}].",
-              "fr": "Pas {asserted} : la source indique {figure} [{n}]."}
-NOTHING_ON = {
-    "en": "The corpus has no passage that answers this for {asked}; it has passages on {others}:",
-    "fr": "Le corpus n'a aucun passage qui réponde à cette question pour {asked} ; il en a sur {others} :",
-}
-_AND = {"en": " and ", "fr": " et "}
-
-
-# The correction line as the eval reads it (its marker taken out), whatever figures fill it in.
-CORRECTION_LINE = re.compile("|".join(
-    "^" + re.escape(t.replace(" [{n}]", "")).replace(r"\{asserted\}", ".+").replace(r"\{figure\}", ".+") + "$"
-    for t in CORRECTION.values()))
-# What ``Quoted.line`` writes after a quote's marker: its date, its language. The eval reads them
-# for nothing (``evaluation/claims.py``): a date the answerer adds is not a fact the quote states.
-ANNOTATION = re.compile(r"(?<=\])(?: \(\d{4}(?:-\d\d){0,2}\))?(?:" + "|".join(
-    re.escape(note) for note in OTHER_LANGUAGE.values()) + ")?")
-
-
-def _labels() -> frozenset[str]:
-    """Every fixed string the answerer writes around its quotes: the only words of an answer that
-    the eval reads for nothing (``evaluation/claims.py``)."""
-    fixed = [*INTRO.values(), *(label for table in (GROUP_LABELS, RISK_LABELS) for labels in table.values()
-                                for label in labels.values())]
-    fixed += [f"| {' | '.join(header)} |" for header in TABLE_HEADER.values()]
-    return frozenset(fixed)
-
-
-LABELS = _labels()
+_GROUP_SIZE = {"for": 3, "against": 3, "neutral": 2}
+_FALLBACK_QUOTES = 3  # a decision with no side to show is answered as a list of this many quotes
+_WEIGHING_POOL = 24  # best on-subject sentences a decision answer picks its quotes from
 
 
 @dataclass(frozen=True)
-class Quoted:
-    """One quote as shown: its citation number, the verbatim text and what is said beside it."""
+class Shaping:
+    """What a builder reads: the question, its on-subject candidates best first, the quotes picked so
+    far, the bars quotes need, and the answer settings."""
 
-    n: int
-    text: str
-    other_language: bool = False
-    date: str = ""  # shown when the quote's figures carry no date of their own
+    analysis: QuestionAnalysis
+    ranked: list[Candidate]
+    picked: Picker
+    bars: Bars
+    settings: AnswerSettings
 
-    def line(self, language: Language) -> str:
-        note = OTHER_LANGUAGE[language] if self.other_language else ""
-        dated = f" ({self.date})" if self.date else ""
-        return f"- {self.text} [{self.n}]{dated}{note}"
-
-
-@dataclass(frozen=True)
-class Row:
-    entity: str
-    figure: str  # copied from the quote of citation n
-    date: str
-    n: int
+    @property
+    def language(self) -> Language:
+        return self.analysis.language
 
 
-def listing(quotes: list[Quoted], language: Language, first_line: str | None = None) -> str:
-    lines = [first_line] if first_line else []
-    lines.append(INTRO[language])
-    lines.extend(q.line(language) for q in quotes)
-    return "\n".join(lines)
+Builder = Callable[[Shaping], ExtractiveResult | None]
 
 
-def groups(grouped: dict[str, list[Quoted]], language: Language, risks: bool,
-           first_line: str | None = None) -> str:
-    labels = (RISK_LABELS if risks else GROUP_LABELS)[language]
-    lines = [first_line] if first_line else []
-    for stance in ("for", "against", "neutral"):
-        if grouped.get(stance):
-            lines.append(labels[stance])
-            lines.extend(q.line(language) for q in grouped[stance])
-    return "\n".join(lines)
+def listed(shaping: Shaping) -> ExtractiveResult:
+    settings = shaping.settings
+    return _list(shaping, shaping.bars.further, settings.max_sentences, settings.select_ratio)
 
 
-def table(rows: list[Row], quotes: list[Quoted], language: Language) -> str:
-    header = TABLE_HEADER[language]
-    lines = [f"| {' | '.join(header)} |", "|" + "---|" * len(header)]
-    lines.extend(f"| {r.entity} | {r.figure} | {r.date or '-'} | [{r.n}] |" for r in rows)
-    return "\n".join([*lines, "", listing(quotes, language)])
+def _list(shaping: Shaping, floor: float, max_sentences: int, select_ratio: float) -> ExtractiveResult:
+    """The best quotes down to ``select_ratio`` of the best score and ``floor``, a rival figure, and a
+    correction first when the question asserts a figure they contradict."""
+    ranked, picked, language = shaping.ranked, shaping.picked, shaping.language
+    best = ranked[0]
+    for candidate in ranked:
+        if len(picked.chosen) == max_sentences or candidate.score < max(best.score * select_ratio, floor):
+            break
+        picked.take(candidate)
+    rival = conflicting_figure(ranked, picked, best.score, floor)
+    if rival is not None:
+        picked.take(rival, rival=True)
+    first_line = correction(shaping.analysis, picked, language)
+    quotes = [picked.quoted(c, language) for c in picked.chosen]
+    return ExtractiveResult(layout.listing(quotes, language, first_line), picked.citations(), best.score, False)
 
 
-def correction(asserted: str, figure: str, n: int, language: Language) -> str:
-    return CORRECTION[language].format(asserted=asserted, figure=figure, n=n)
+def weighed(shaping: Shaping) -> ExtractiveResult:
+    """Should-we, pros-and-cons and risks: the best quotes for, against, and figures to weigh.
+
+    A decision question is broad, so its quotes are the best on-subject sentences by rank, down
+    to the floor of a further quote, sorted by the words that argue for or against. A side left
+    empty takes the best sentence that argues for it at least as much as against it: the answer
+    shows both sides whenever the passages hold both.
+    """
+    ranked, picked, floor, language = shaping.ranked, shaping.picked, shaping.bars.further, shaping.language
+    pool = [c for c in ranked[:_WEIGHING_POOL] if c.score >= floor]
+    grouped: dict[str, list[Candidate]] = {"for": [], "against": [], "neutral": []}
+    leaning = {c.index: cues(c.text) for c in pool}
+    for candidate in pool:
+        taken = side(*leaning[candidate.index])
+        if taken == "neutral" and not (candidate.kinds - {"year"}):
+            continue  # a neutral sentence is worth weighing only for its figures
+        if len(grouped[taken]) < _GROUP_SIZE[taken] and picked.take(candidate):
+            grouped[taken].append(candidate)
+    for empty in ("for", "against"):
+        if grouped[empty]:
+            continue
+        for candidate in pool:  # ``take`` refuses a quote already in a group
+            pros, cons = leaning[candidate.index]
+            own, opposed = (pros, cons) if empty == "for" else (cons, pros)
+            if own and own >= opposed and picked.take(candidate):
+                grouped[empty].append(candidate)
+                break
+    if not grouped["for"] and not grouped["against"]:
+        picked.chosen.clear()
+        return _list(shaping, floor, _FALLBACK_QUOTES, 0.0)
+    # numbered in the order shown: for, against, figures (every quote taken is in one group)
+    picked.chosen[:] = [c for group in ("for", "against", "neutral") for c in grouped[group]]
+    quoted = {group: [picked.quoted(c, language) for c in chosen] for group, chosen in grouped.items()}
+    answer = layout.groups(quoted, language, risks=shaping.analysis.kind == "risks")
+    return ExtractiveResult(answer, picked.citations(), ranked[0].score, False)
 
 
-def nothing_on(asked: list[str], others: list[str], quotes: list[Quoted], language: Language) -> str:
-    first = NOTHING_ON[language].format(asked=_AND[language].join(asked), others=_AND[language].join(others))
-    return "\n".join([first, *(q.line(language) for q in quotes)])
+def compared(shaping: Shaping) -> ExtractiveResult | None:
+    """A small table (entity, figure, date, source) whose cells are copied from the cited quotes; each
+    row's quote scores at least the best quote's bar. None when fewer than two rows are found."""
+    analysis, ranked, picked, language = shaping.analysis, shaping.ranked, shaping.picked, shaping.language
+    floor = shaping.bars.best
+    entities = analysis.countries or analysis.entities
+    rows: list[layout.Row] = []
+    used: set[int] = set()  # candidate indices already in a row
+    for entity in entities:
+        for candidate in ranked:
+            if candidate.score < floor:
+                break
+            figure = figure_for(analysis, candidate)
+            # the row's quote is about this entity alone: named in the sentence (or its document's
+            # title, when the sentence names no other), not shared with another row
+            others = [e for e in entities if e is not entity and e.named_in(candidate.text)]
+            named = entity.named_in(candidate.text) or (not others and entity.named_in(candidate.context))
+            if figure is None or not named or others or candidate.index in used:
+                continue
+            used.add(candidate.index)
+            picked.take(candidate)
+            if picked.holds(candidate):
+                rows.append(layout.Row(entity.name, candidate.text[figure.start:figure.end], year_of(candidate),
+                                       picked.number(candidate)))
+                break
+    if len(rows) < 2:
+        picked.chosen.clear()
+        return None
+    quotes = [picked.quoted(c, language) for c in picked.chosen]
+    return ExtractiveResult(layout.table(rows, quotes, language), picked.citations(), ranked[0].score, False)
+
+
+def _weighing(analysis: QuestionAnalysis) -> bool:
+    return analysis.weighing
+
+
+def _comparing(analysis: QuestionAnalysis) -> bool:
+    return analysis.kind == "comparison" and len(analysis.countries or analysis.entities) >= 2
+
+
+def _any(analysis: QuestionAnalysis) -> bool:
+    return True
+
+
+# In order: the first whose test holds and whose builder returns an answer gives the answer's shape.
+SHAPES: tuple[tuple[Callable[[QuestionAnalysis], bool], Builder], ...] = (
+    (_weighing, weighed),
+    (_comparing, compared),
+    (_any, listed),
+)
+
+
+def shape(shaping: Shaping) -> ExtractiveResult:
+    for test, build in SHAPES:
+        if test(shaping.analysis) and (result := build(shaping)) is not None:
+            return result
+    raise AssertionError("the last shape takes any question")  # pragma: no cover

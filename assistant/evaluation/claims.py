@@ -4,7 +4,7 @@ markers) and the language it is written in.
 Frame lines are kept apart: they need no marker. A frame line has no marker and is an
 introduction or group label ending with ':' ("Here is what the corpus says:", "Risques :"), a
 note ("Note: ..."), or a table line (a header or a separator row). Only the answerer's fixed
-labels (``answer.shapes.LABELS``, one list) and lines without a word are not read for facts; any
+labels (``answer.layout.LABELS``, one list) and lines without a word are not read for facts; any
 other line, however short, that states a required fact without a marker to a quote holding it
 fails claim support like any other claim. A quote pasted into the answer
 is one claim with its marker even when it runs over several lines (table rows, PDF text).
@@ -24,10 +24,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..answer.shapes import ANNOTATION, LABELS
-from ..text import detect_language, split_sentences, words
+from ..answer.layout import ANNOTATION, LABELS
+from ..text import CITATION_MARKER, detect_language, marker_numbers, split_sentences, words
 
-MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _NOTE = re.compile(r"^\s*(?:note|attention|warning|avertissement)\s?:", re.IGNORECASE)
 _MIN_CLAIM_WORDS = 3
@@ -48,7 +47,7 @@ class Claim:
 
 
 def markers_in(text: str) -> tuple[int, ...]:
-    return tuple(int(n) for group in MARKER.findall(text) for n in group.split(","))
+    return tuple(n for match in CITATION_MARKER.finditer(text) for n in marker_numbers(match))
 
 
 def _pieces(line: str, restore: Callable[[str], str]) -> list[str]:
@@ -57,7 +56,7 @@ def _pieces(line: str, restore: Callable[[str], str]) -> list[str]:
     pieces: list[str] = []
     for start, end in split_sentences(line):
         piece = line[start:end]
-        if pieces and len(words(MARKER.sub(" ", restore(piece)))) < _MIN_CLAIM_WORDS:
+        if pieces and len(words(CITATION_MARKER.sub(" ", restore(piece)))) < _MIN_CLAIM_WORDS:
             pieces[-1] = f"{pieces[-1]} {piece}"
         else:
             pieces.append(piece)
@@ -80,13 +79,14 @@ def split_claims(answer: str, quotes: Iterable[str] = ()) -> list[Claim]:
         body = ANNOTATION.sub("", _BULLET.sub("", line)).strip()  # the answerer's date and language notes
         if not body:
             continue
-        plain = MARKER.sub("", restore(body)).strip()
+        plain = CITATION_MARKER.sub("", restore(body)).strip()
         unmarked = not markers_in(body)
         table = unmarked and plain.startswith("|")
         frame_line = bool(_NOTE.match(body)) or table or (unmarked and plain.endswith(":"))
         checked = not unmarked or (plain not in LABELS and bool(words(plain)))
         for piece in _pieces(body, restore):
-            text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", MARKER.sub("", restore(piece)))).strip()
+            text = re.sub(r"\s+([.,;:!?])", r"\1",
+                          re.sub(r"\s+", " ", CITATION_MARKER.sub("", restore(piece)))).strip()
             if text:
                 claims.append(Claim(text, markers_in(piece), frame_line, checked))
     return claims
@@ -97,8 +97,9 @@ def answer_language(answer: str, quotes: Iterable[str]) -> str:
     own = answer
     for quote in sorted({q for q in quotes if q.strip()}, key=len, reverse=True):
         own = own.replace(quote, " ")
-    own = MARKER.sub(" ", own)
-    for text in ((own, MARKER.sub(" ", answer)) if len(words(own)) > 3 else (MARKER.sub(" ", answer),)):
+    own = CITATION_MARKER.sub(" ", own)
+    bare = CITATION_MARKER.sub(" ", answer)
+    for text in ((own, bare) if len(words(own)) > 3 else (bare,)):
         english, french = detect_language(text, default="en"), detect_language(text, default="fr")
         if english == french:
             return english

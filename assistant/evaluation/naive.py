@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ..answer.extractive import answer_extractively, is_quantity_question
+from ..analysis.question import analyse, is_quantity_question
+from ..answer.extractive import AnswerInput, AskedQuestion, ExtractiveAnswerer, Passages
 from ..answer.sentence_vectors import SentenceEmbeddingCache
 from ..errors import LoadError
 from ..index.bm25 import BM25Index
@@ -79,6 +81,7 @@ class NaiveAssistant:
             )
         self.idf = BM25Index([c.text for c in self.chunks]).idf  # the answerer weighs words by rarity
         self.sentence_vectors = SentenceEmbeddingCache(self.embeddings.embed_documents)
+        self.answerer = ExtractiveAnswerer(self.sentence_vectors)
 
     def retrieve(self, question: str, embedding: list[float]) -> list[ScoredChunk]:
         # Chroma's default space is squared L2 (lower is closer); for unit vectors 1 - d/2 is the cosine.
@@ -102,11 +105,13 @@ class NaiveAssistant:
         embedding = self.embeddings.embed_query(question)
         retrieved = self.retrieve(question, embedding)
         retrieved_at = time.perf_counter()
-        result = answer_extractively(
-            {term: 1.0 for term in content_tokens(question)}, embedding, retrieved, language, self.idf,
-            self.sentence_vectors, is_quantity_question(question),
+        # no question analysis: an open question about nothing named, in the question's language
+        analysis = replace(analyse("", language), quantity=is_quantity_question(question))
+        result = self.answerer.answer(AnswerInput(
+            AskedQuestion(analysis, {term: 1.0 for term in content_tokens(question)}, embedding),
+            Passages(retrieved, self.idf),
             self.settings.answer.model_copy(update={"refusal_threshold": float("-inf")}),
-        )
+        ))
         done = time.perf_counter()
         return Answer(
             question=question, standalone_question=question, answer=result.answer, language=language,

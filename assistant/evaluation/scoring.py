@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..answer.shapes import CORRECTION_LINE
+from ..answer.layout import CORRECTION_LINE
 from ..models import Answer
 from .claims import Claim, answer_language, split_claims
 from .dataset import GoldenRecord, RequiredFact

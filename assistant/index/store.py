@@ -26,8 +26,7 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
 from ..errors import IndexUnavailable
-from ..ingest.chunking import CHUNKER_VERSION
-from ..models import Chunk
+from ..models import CHUNKER_VERSION, Chunk
 from ..settings import Settings
 from ..storage.shared import redis_lock, secret_url
 

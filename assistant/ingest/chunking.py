@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from ..models import Chunk
+from ..models import CHUNKER_VERSION, Chunk
 from ..text import split_sentences
 from .loaders import Block, SourceDocument
 
-# Bump when chunk boundaries or ids change: the index name includes it, so old vectors are
-# never mixed with new chunks.
-# 2: chunks carry the document's topic and confidence; 3: segments, embedded with title and headings
-CHUNKER_VERSION = 3
+__all__ = ["CHUNKER_VERSION", "chunk_document"]
 
 
 def _chunk_id(doc_id: str, text: str, occurrence: int) -> str:

@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..answer.safety import only_instructions
+from ..analysis.glossary import translations
 from ..index.bm25 import BM25Index
 from ..models import Chunk, Language, ScoredChunk
+from ..safety import only_instructions
 from ..settings import Settings
 from ..text import content_tokens, fold
-from .glossary import translations
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
-    from ..answer.gazetteer import Entity
+    from ..analysis.gazetteer import Entity
 
 # Passages in the question's language are preferred, not required: the article is French
 # only, so an English question about it must still reach it.

@@ -12,8 +12,8 @@ import re
 from urllib.parse import urlsplit
 
 from ..models import Answer, Citation, Language
+from ..text import CITATION_MARKER, marker_numbers
 
-_MARKER = re.compile(r"\[(\d+)\]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 
@@ -123,12 +123,13 @@ _TABLE_RULE = re.compile(r"^\|(?:\s*:?-{2,}:?\s*\|)+$")
 
 def _markers(escaped: str, numbers: set[int]) -> str:
     def button(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        if n not in numbers:
+        cited = marker_numbers(match)
+        n = cited[0]
+        if len(cited) != 1 or n not in numbers:  # a group "[1, 2]" stays as written
             return match.group(0)
         return f'<button type="button" class="cite cite-{n}" title="Source {n}">[{n}]</button>'
 
-    return _MARKER.sub(button, escaped)
+    return CITATION_MARKER.sub(button, escaped)
 
 
 def _source_list(citations: list[Citation], language: Language) -> str:

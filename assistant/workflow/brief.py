@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 
 from ..models import Language
 from ..storage.conversations import StoredConversation
-
-_MARKER = re.compile(r"\[(\d+)\]")
+from ..text import CITATION_MARKER, marker_numbers
 
 LABELS: dict[Language, dict[str, str]] = {
     "en": {"brief": "Strategy brief", "exported": "Exported", "corpus": "Corpus version",
@@ -91,10 +90,11 @@ def build_brief(conversation: StoredConversation, corpus_version: str, now: date
             renumber[citation.n] = sources[key].n
 
         def marker(match: re.Match[str], renumber: dict[int, int] = renumber) -> str:
-            n = int(match.group(1))
-            return f"[{renumber[n]}]" if n in renumber else match.group(0)
+            cited = marker_numbers(match)  # a group "[1, 2]" stays as written
+            return f"[{renumber[cited[0]]}]" if len(cited) == 1 and cited[0] in renumber else match.group(0)
 
-        items.append(BriefItem(n=number, question=turn.question, answer=_MARKER.sub(marker, turn.answer).strip(),
+        answer = CITATION_MARKER.sub(marker, turn.answer).strip()
+        items.append(BriefItem(n=number, question=turn.question, answer=answer,
                                refused=turn.refused, asked=datetime.fromtimestamp(turn.created, UTC),
                                sources=sorted(set(renumber.values()))))
     languages = [t.language for t in conversation.turns]

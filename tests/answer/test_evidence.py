@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.analysis.question import analyse
 from assistant.answer.candidates import _spans
 from assistant.answer.evidence import about, fits, stance
-from assistant.answer.question import analyse
 from assistant.numbers import figures
 
 

@@ -1,11 +1,12 @@
 """No rule copied from a document: the word lists and patterns of the answer and retrieval stages hold
 general words and short phrases only.
 
-Every compiled pattern and every collection of strings at module level in ``assistant.answer`` and
-``assistant.retrieval`` is read; a pattern is expanded into the literal word runs it can match
-(optional parts taken and left out, alternatives one by one; a character class or an open repeat
-ends a run). A run, or a word-list entry, of three words or more that appears in a document of the
-shipped corpus or of an eval corpus is a phrase lifted from that document, and fails.
+Every compiled pattern and every collection of strings at module level in ``assistant.analysis``,
+``assistant.answer``, ``assistant.retrieval`` and ``assistant.safety`` is read; a pattern is expanded
+into the literal word runs it can match (optional parts taken and left out, alternatives one by one; a
+character class or an open repeat ends a run). A run, or a word-list entry, of three words or more that
+appears in a document of the shipped corpus or of an eval corpus is a phrase lifted from that document,
+and fails.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ except ImportError:  # pragma: no cover
     import sre_constants  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
-STAGES = ("assistant.answer", "assistant.retrieval")
+STAGES = ("assistant.analysis", "assistant.answer", "assistant.retrieval", "assistant.safety")
 DOCUMENT_DIRS = (PROJECT_ROOT / "corpus", PROJECT_ROOT / "evals" / "corpora")
 MIN_WORDS = 3
 _GAP = "\x00"  # a place where the pattern matches something other than a fixed word
@@ -119,14 +120,16 @@ def lexicon_entries() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for stage in STAGES:
         package = importlib.import_module(stage)
-        for info in pkgutil.walk_packages(package.__path__, f"{stage}."):
-            module = importlib.import_module(info.name)
+        modules = [info.name for info in pkgutil.walk_packages(package.__path__, f"{stage}.")] \
+            if hasattr(package, "__path__") else [stage]  # a stage may be one module
+        for module_name in modules:
+            module = importlib.import_module(module_name)
             entries: set[str] = set()
             for name, value in vars(module).items():
                 if name.startswith("__") or isinstance(value, str):
                     continue
                 entries.update(_entries(value))
-            found[info.name] = entries
+            found[module_name] = entries
     return found
 
 
@@ -147,7 +150,7 @@ def lifted(entries: dict[str, set[str]], texts: dict[str, str]) -> list[str]:
 
 def test_the_scan_reads_the_lexicons() -> None:
     entries = lexicon_entries()
-    assert "assistant.answer.evidence" in entries
+    assert "assistant.answer.evidence" in entries and "assistant.analysis.lexicon" in entries
     assert runs_of(r"\b(?:as a result|pour (?:que|eviter))") == {"as a result"}
     assert runs_of(r"plus (?:une )?destination a bas cout") == {"plus une destination a bas cout",
                                                                  "plus destination a bas cout"}

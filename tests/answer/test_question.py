@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.question import analyse, analyse_turn
+from assistant.analysis.question import analyse, analyse_turn
 
 
 @pytest.mark.parametrize(("question", "kind"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.safety import REDACTED, looks_like_injection, redact, secret_values
+from assistant.safety import REDACTED, looks_like_injection, redact, secret_values
 from assistant.settings import Settings
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answer.extractive import refusal_text
+from assistant.answer.refusal import refusal_text
 from assistant.api import Assistant
 from assistant.evaluation.dataset import load_dataset
 from assistant.evaluation.facts import fact_found

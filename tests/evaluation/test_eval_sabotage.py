@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.answer.shapes import GROUP_LABELS, RISK_LABELS
+from assistant.answer.layout import GROUP_LABELS, RISK_LABELS
 from assistant.api import Assistant
 from assistant.evaluation.dataset import load_dataset
 from assistant.evaluation.premises import Premise

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Literal
 
 from ..text import fold
+from .lexicon import MONTH_NAMES
 
 EntityKind = Literal["country", "region", "name"]
 
@@ -81,7 +82,7 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "Europe": ("europe", "european", "europeen"),
     "Middle East": ("middle east", "moyen-orient"),
 }
-# Words that take a capital in a question without naming anything: question words, months, days.
+# Words that take a capital in a question without naming anything: question words, days, months (``lexicon``).
 _NOT_NAMES = frozenset(fold(w) for w in " ".join((
     "What Which Who Whom Why When Where How Is Are Do Does Did Should Could Would Will Can May Might Has Have Had",
     "Was Were According Compared Compare List Name Tell Give Show Explain Versus And Or The A An In On For Of To",
@@ -91,11 +92,9 @@ _NOT_NAMES = frozenset(fold(w) for w in " ".join((
     "Le La Les Un Une Des Du De Au Aux Et Ou Nous Notre Nos Il Elle Ils Elles Ce Cette Ces Dans Pour Par Sur",
     "Avec Entre Depuis Vers Peut Peuvent Y Si Alors Mais Puisque Comme Avant Après Lorsque Parmi Sachant",
     "Avantages Inconvénients Atouts Risques Dans Outre Chez Aujourd'hui Maintenant Bref",
-    "January February March April June July August September October November December",
-    "Janvier Février Mars Avril Mai Juin Juillet Août Septembre Octobre Novembre Décembre",
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday AI IA CEO BPO CX FAQ Est-ce Qu'est-ce N'est-ce",
     "Faut-il Doit-on Peut-on Y-a-t-il Devrions-nous Pouvons-nous Devons-nous Sommes-nous Avons-nous",
-)).split())
+)).split()) | MONTH_NAMES
 _CAPITALISED = re.compile(r"[A-ZÀ-Ý][\w&'’.-]*(?:\s+(?:of|de|du|des|la|le|&)?\s*[A-ZÀ-Ý][\w&'’.-]*)*")
 
 

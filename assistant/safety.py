@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..settings import Settings
-from ..text import fold, split_sentences
+from .settings import Settings
+from .text import fold, split_sentences
 
 _INSTRUCTION_PATTERNS = [
     r"\bignore (all |any |the |your |every )*(previous |prior |above |earlier )*(instructions|rules|prompts?)\b",
