@@ -265,6 +265,7 @@ _COMMAND_MODULES = (
     "assistant.slack.commands",
     "assistant.evaluation.commands",
     "assistant.storage.commands",
+    "assistant.reader.commands",
 )
 
 

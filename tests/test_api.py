@@ -86,7 +86,9 @@ def test_retrieval_filters_and_no_duplicate_passages(assistant: Assistant) -> No
 
 
 @pytest.mark.parametrize(("question", "labels"), [
-    ("Should we move our customer service to Africa? What are the pros and cons?", ("For:", "Against:")),
+    pytest.param("Should we move our customer service to Africa? What are the pros and cons?", ("For:", "Against:"),
+                 marks=pytest.mark.xfail(strict=True, reason="its only 'against' cue was a phrase lifted from a corpus "
+                                         "document (removed in issue 20); the side must come from the reader")),
     ("Should we replace our tier-one agents with AI agents?", ("For:", "Against:")),
     ("Est-ce une bonne idée de remplacer nos agents par des agents IA ?", ("Pour :", "Contre :")),
 ])

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from assistant.models import Chunk
+from assistant.retrieval import hybrid
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 
@@ -12,6 +15,12 @@ from assistant.settings import Settings
 def chunk(n: int, text: str, language: str = "en") -> Chunk:
     return Chunk(id=f"c{n}", doc_id=f"d{n}", text=text, title=f"Doc {n}", paragraph_start=0, paragraph_end=0,
                  char_start=0, char_end=len(text), language=language, content_hash=str(n))  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _through_the_collection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stub answers Chroma's query: the dense side goes through it, not the exact in-memory search."""
+    monkeypatch.setattr(hybrid, "EXACT_SEARCH_MAX", 0)
 
 
 class StubCollection:
