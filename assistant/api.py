@@ -212,6 +212,10 @@ class Assistant:
         """
         self.retriever().folded()
         self.embeddings.embed_query("warm up")
+        if self.settings.answer.scorer == "reader":
+            from .reader.shared import shared_reader  # the trained reader, when it scores the sentences
+
+            shared_reader().score("warm up", ["warm up"])
 
     def preload_sentences(self) -> int:
         """Embed the quotable sentences of the live generation that are not cached yet (about 2 ms
@@ -316,7 +320,8 @@ class Assistant:
         step = observe.started("answer")
         analysis = state.analysis or analyse_turn(state.question, state.standalone or state.question, state.language)
         extractive = self.answerer.answer(AnswerInput(
-            AskedQuestion(analysis, state.terms, state.embedding), Passages(state.retrieved, state.idf),
+            AskedQuestion(analysis, state.terms, state.embedding, state.standalone),
+            Passages(state.retrieved, state.idf),
             self.settings.answer,
         ))
         answer = Answer(

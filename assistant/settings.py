@@ -66,6 +66,11 @@ class AnswerSettings(BaseSettings):
         0.7, description="Share of the refusal threshold the best quote of a broad answer (a decision to "
                          "weigh, a comparison) needs: its evidence need not match the question's words as closely."
     )
+    scorer: str = Field(
+        "weighted", description="What scores the candidate sentences: 'weighted' (embedding cosine, shared words, "
+                                "passage rank) or 'reader' (the cross-encoder trained here, assistant/reader/).")
+    reader_candidates: int = Field(12, description="Sentences the reader reads per question: the best by the "
+                                                   "weighted score.")
     weight_dense: float = Field(0.45, description="Sentence score: weight of the meaning (embedding cosine).")
     weight_lexical: float = Field(0.45, description="Sentence score: weight of the question's rare words it shares.")
     weight_rank: float = Field(0.05, description="Sentence score: weight of its passage's retrieval rank.")

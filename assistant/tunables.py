@@ -51,6 +51,9 @@ TUNABLES: tuple[Tunable, ...] = (
               "swept 0-0.2 on the calibration halves"),
     _settings("weight_fits", 0.08, "sentence score: bonus for the asked type (a figure, a date, a cause)",
               "calibrated", "swept 0-0.16 on the calibration halves"),
+    _settings("reader_candidates", 12, "sentences the reader reads per question (the best by the weighted score)",
+              "by hand", "what a chat's latency allows (about 9 ms a pair on this CPU) while keeping the sentences "
+              "that hold the retrieved facts"),
     _settings("max_sentences", 5, "most quotes in a look-up answer", "by hand",
               "what a manager reads at a glance; not swept (a cap, rarely reached)"),
     _settings("llm_temperature", 0.0, "LLM sampling temperature", "by hand", "grounded answers: no sampling"),

@@ -48,6 +48,7 @@ class Candidate:
     score: float = 0.0
     about: bool = True  # names the question's entities (or its document does)
     fits: bool = True  # gives what the question type asks for
+    side: str | None = None  # for / against / neutral, when a reader said so (else the stance words decide)
 
     @property
     def context(self) -> str:

@@ -39,6 +39,7 @@ class AskedQuestion:
     analysis: QuestionAnalysis
     terms: Mapping[str, float]
     embedding: Sequence[float]
+    standalone: str = ""  # the question with a follow-up's context, as a reader reads it
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class ExtractiveAnswerer:
 
     def __init__(self, sentence_vectors: SentenceEmbeddingCache, scorer: SentenceScorer | None = None) -> None:
         self.sentence_vectors = sentence_vectors
-        self.scorer = scorer or scorer_named()
+        self.scorer = scorer  # None: the one the settings name, for each request
 
     def answer(self, request: AnswerInput) -> ExtractiveResult:
         question, settings = request.question, request.settings
@@ -73,9 +74,11 @@ class ExtractiveAnswerer:
         for candidate in candidates:
             candidate.about = about(analysis, candidate.text, candidate.context, candidate.chunk.chunk.text)
             candidate.fits = fits(analysis, candidate.text, candidate.kinds)
-        context = ScoringContext(question.terms, question.embedding, request.passages.idf, vectors,
+        context = ScoringContext(question.standalone or analysis.text, question.terms, question.embedding,
+                                 request.passages.idf, vectors,
                                  self.sentence_vectors, settings)
-        for candidate, score in zip(candidates, self.scorer.score(analysis, candidates, context), strict=True):
+        scorer = self.scorer or scorer_named(settings.scorer)
+        for candidate, score in zip(candidates, scorer.score(analysis, candidates, context), strict=True):
             candidate.score = score
         ranked = sorted(candidates, key=lambda c: -c.score)
         on_subject = [c for c in ranked if c.about]

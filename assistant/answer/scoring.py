@@ -31,6 +31,7 @@ _OTHER_LANGUAGE = 0.95  # a sentence in the other language than the question's w
 class ScoringContext:
     """What a scorer may read beside the question's analysis and its candidates."""
 
+    question: str  # the question as a reader reads it: a follow-up with the question it follows
     terms: Mapping[str, float]  # the question's words and their weights (a follow-up's own words weigh more)
     embedding: Sequence[float]  # the question's vector
     idf: Callable[[str], float]  # how rare a word is in the corpus
@@ -103,12 +104,40 @@ def before_subject_cut(candidate: Candidate) -> float:
     return candidate.score / _OFF_SUBJECT if not candidate.about else candidate.score
 
 
-# The scorers by name; ``DEFAULT_SCORER`` answers unless another is named.
-SCORERS: dict[str, Callable[[], SentenceScorer]] = {"weighted": WeightedScorer}
+class ReaderScorer:
+    """The trained reader (``assistant.reader``): a cross-encoder reads the question together with each
+    of the best sentences by the weighted score (enough to keep what retrieval found, few enough for a
+    chat), under its document's title, and gives how well it answers and, for a decision, its side.
+    The other sentences score nothing. A sentence naming none of the question's names keeps its cut:
+    the reader does not see the question's entities the way the gazetteer does."""
+
+    def __init__(self) -> None:
+        self._weighted = WeightedScorer()
+
+    def score(self, analysis: QuestionAnalysis, candidates: Sequence[Candidate],
+              context: ScoringContext) -> list[float]:
+        from ..reader.shared import shared_reader  # torch and the weights load on the first question only
+
+        cheap = self._weighted.score(analysis, candidates, context)
+        best = sorted(range(len(candidates)), key=lambda i: -cheap[i])[:context.settings.reader_candidates]
+        read = shared_reader().score(context.question, [candidates[i].text for i in best],
+                                     [candidates[i].chunk.chunk.title for i in best])
+        scores = [0.0] * len(candidates)
+        for i, verdict in zip(best, read, strict=True):
+            candidates[i].side = verdict.side
+            scores[i] = verdict.relevance * (1.0 if candidates[i].about else _OFF_SUBJECT)
+        return scores
+
+
+# The scorers by name (``AnswerSettings.scorer``), one instance each per process.
+SCORERS: dict[str, Callable[[], SentenceScorer]] = {"weighted": WeightedScorer, "reader": ReaderScorer}
 DEFAULT_SCORER = "weighted"
+_MADE: dict[str, SentenceScorer] = {}
 
 
 def scorer_named(name: str = DEFAULT_SCORER) -> SentenceScorer:
     if name not in SCORERS:
         raise ValueError(f"unknown sentence scorer {name!r}; known: {', '.join(sorted(SCORERS))}")
-    return SCORERS[name]()
+    if name not in _MADE:
+        _MADE[name] = SCORERS[name]()
+    return _MADE[name]

@@ -81,7 +81,7 @@ def weighed(shaping: Shaping) -> ExtractiveResult:
     grouped: dict[str, list[Candidate]] = {"for": [], "against": [], "neutral": []}
     leaning = {c.index: cues(c.text) for c in pool}
     for candidate in pool:
-        taken = side(*leaning[candidate.index])
+        taken = candidate.side or side(*leaning[candidate.index])  # the reader's side, else the stance words
         if taken == "neutral" and not (candidate.kinds - {"year"}):
             continue  # a neutral sentence is worth weighing only for its figures
         if len(grouped[taken]) < _GROUP_SIZE[taken] and picked.take(candidate):
@@ -92,7 +92,8 @@ def weighed(shaping: Shaping) -> ExtractiveResult:
         for candidate in pool:  # ``take`` refuses a quote already in a group
             pros, cons = leaning[candidate.index]
             own, opposed = (pros, cons) if empty == "for" else (cons, pros)
-            if own and own >= opposed and picked.take(candidate):
+            leans = candidate.side == empty if candidate.side is not None else bool(own and own >= opposed)
+            if leans and picked.take(candidate):
                 grouped[empty].append(candidate)
                 break
     if not grouped["for"] and not grouped["against"]:

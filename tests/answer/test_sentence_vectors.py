@@ -31,7 +31,7 @@ def test_a_sentence_vector_is_the_same_alone_and_among_others() -> None:
 
 
 def test_translations_come_in_one_order_whatever_the_hash_seed() -> None:
-    code = ("from assistant.retrieval.glossary import translations; "
+    code = ("from assistant.analysis.glossary import translations; "
             "print(list(translations('salaires emplois coût centre appels externalisation')))")
     outputs = {subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}, check=True, timeout=120).stdout
