@@ -69,6 +69,8 @@ class AnswerSettings(BaseSettings):
     scorer: str = Field(
         "weighted", description="What scores the candidate sentences: 'weighted' (embedding cosine, shared words, "
                                 "passage rank) or 'reader' (the cross-encoder trained here, assistant/reader/).")
+    reader_weight: float = Field(1.0, description="Share of the reader's verdict in a sentence's score, the rest "
+                                                  "being the weighted score (1: the reader alone).")
     reader_candidates: int = Field(12, description="Sentences the reader reads per question: the best by the "
                                                    "weighted score.")
     weight_dense: float = Field(0.45, description="Sentence score: weight of the meaning (embedding cosine).")

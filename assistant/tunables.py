@@ -51,6 +51,8 @@ TUNABLES: tuple[Tunable, ...] = (
               "swept 0-0.2 on the calibration halves"),
     _settings("weight_fits", 0.08, "sentence score: bonus for the asked type (a figure, a date, a cause)",
               "calibrated", "swept 0-0.16 on the calibration halves"),
+    _settings("reader_weight", 1.0, "share of the reader's verdict in a sentence's score", "by hand",
+              "the reader alone until a calibration of the reader chooses otherwise"),
     _settings("reader_candidates", 12, "sentences the reader reads per question (the best by the weighted score)",
               "by hand", "what a chat's latency allows (about 9 ms a pair on this CPU) while keeping the sentences "
               "that hold the retrieved facts"),

@@ -108,7 +108,7 @@ class ReaderScorer:
     """The trained reader (``assistant.reader``): a cross-encoder reads the question together with each
     of the best sentences by the weighted score (enough to keep what retrieval found, few enough for a
     chat), under its document's title, and gives how well it answers and, for a decision, its side.
-    The other sentences score nothing. A sentence naming none of the question's names keeps its cut:
+    The other sentences score only their share of the weighted score. A sentence naming none of the question's names keeps its cut:
     the reader does not see the question's entities the way the gazetteer does."""
 
     def __init__(self) -> None:
@@ -122,10 +122,14 @@ class ReaderScorer:
         best = sorted(range(len(candidates)), key=lambda i: -cheap[i])[:context.settings.reader_candidates]
         read = shared_reader().score(context.question, [candidates[i].text for i in best],
                                      [candidates[i].chunk.chunk.title for i in best])
-        scores = [0.0] * len(candidates)
+        # the reader's verdict, mixed with the weighted score by ``reader_weight`` (1: the reader alone); a
+        # sentence it did not read counts as one it found no answer in
+        weight = context.settings.reader_weight
+        scores = [(1.0 - weight) * score for score in cheap]
         for i, verdict in zip(best, read, strict=True):
             candidates[i].side = verdict.side
-            scores[i] = verdict.relevance * (1.0 if candidates[i].about else _OFF_SUBJECT)
+            relevance = verdict.relevance * (1.0 if candidates[i].about else _OFF_SUBJECT)
+            scores[i] += weight * relevance
         return scores
 
 

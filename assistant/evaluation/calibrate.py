@@ -44,7 +44,20 @@ SWEEPS: dict[str, tuple[float, ...]] = {
     "weight_rank": tuple(round(0.05 * i, 2) for i in range(5)),  # 0 .. 0.2
     "weight_fits": tuple(round(0.04 * i, 2) for i in range(5)),  # 0 .. 0.16
 }
+# With the trained reader scoring the sentences, a score is the reader's probability that the sentence
+# answers: the threshold spans most of 0-1, and the weights only choose which sentences it reads.
+READER_SWEEPS: dict[str, tuple[float, ...]] = {
+    "refusal_threshold": tuple(round(0.10 + 0.04 * i, 2) for i in range(21)),  # 0.10 .. 0.90
+    "reader_weight": (0.25, 0.5, 0.75, 1.0),
+    "quote_floor": QUOTE_FLOORS,
+    "broad_floor": QUOTE_FLOORS,
+    "select_ratio": tuple(round(0.2 + 0.1 * i, 1) for i in range(7)),
+}
 ROUNDS = 2
+
+
+def sweeps_for(scorer: str) -> dict[str, tuple[float, ...]]:
+    return READER_SWEEPS if scorer == "reader" else SWEEPS
 
 
 @dataclass
@@ -132,11 +145,13 @@ def run_calibration(suites: Sequence[Suite], reports_dir: Path, echo: Callable[[
     """Each setting of ``SWEEPS`` in turn, the others held at their last choice, until a round
     moves none (``ROUNDS`` at most); calibration halves only."""
     current = current_settings().answer
-    chosen: dict[str, float] = {name: float(getattr(current, name)) for name in SWEEPS}
+    sweep = sweeps_for(current.scorer)
+    echo(f"calibrating for the {current.scorer} scorer: {', '.join(sweep)}")
+    chosen: dict[str, float] = {name: float(getattr(current, name)) for name in sweep}
     sweeps: dict[str, tuple[list[Point], Point]] = {}
     for _ in range(ROUNDS):
         moved = False
-        for name, values in SWEEPS.items():
+        for name, values in sweep.items():
             held = {other: value for other, value in chosen.items() if other != name}
             points = calibrate(suites, values, name, progress, echo, **held)
             best = choose(points, chosen[name])
@@ -147,14 +162,15 @@ def run_calibration(suites: Sequence[Suite], reports_dir: Path, echo: Callable[[
             break
     tables = "\n\n".join(calibration_table(points, best, name) for name, (points, best) in sweeps.items())
     echo(tables)
-    last = sweeps[list(SWEEPS)[-1]][1]
+    last = sweeps[list(sweep)[-1]][1]
     echo("calibrated: " + ", ".join(f"{name} {value:g} (current {float(getattr(current, name)):g})"
                                     for name, value in chosen.items())
          + f"; {last.passed}/{last.questions} calibration questions pass, {last.wrong_answers} wrong answers")
     reports_dir.mkdir(parents=True, exist_ok=True)
     (reports_dir / "calibration.md").write_text(tables + "\n", encoding="utf-8")
     (reports_dir / "calibration.json").write_text(json.dumps(
-        {"chosen": chosen, "current": {name: float(getattr(current, name)) for name in SWEEPS},
+        {"scorer": current.scorer, "chosen": chosen,
+         "current": {name: float(getattr(current, name)) for name in sweep},
          **{name: [asdict(p) for p in points] for name, (points, _) in sweeps.items()}},
         indent=1), encoding="utf-8")
     return EXIT_OK
