@@ -108,7 +108,8 @@ class ReaderScorer:
     """The trained reader (``assistant.reader``): a cross-encoder reads the question together with each
     of the best sentences by the weighted score (enough to keep what retrieval found, few enough for a
     chat), under its document's title, and gives how well it answers and, for a decision, its side.
-    The other sentences score only their share of the weighted score. A sentence naming none of the question's names keeps its cut:
+    The other sentences score only their share of the weighted score. A sentence naming none of the
+    question's names keeps its cut:
     the reader does not see the question's entities the way the gazetteer does."""
 
     def __init__(self) -> None:

@@ -29,7 +29,8 @@ class Configuration:
 CONFIGURATIONS: dict[str, Configuration] = {
     "default": Configuration("the current settings"),
     "dense-only": Configuration("dense retrieval only, no BM25 fusion", {"hybrid": False}),
-    "no-reader": Configuration("sentences scored by the weighted score, not the trained reader", {"scorer": "weighted"}),
+    "no-reader": Configuration("sentences scored by the weighted score, not the trained reader",
+                               {"scorer": "weighted"}),
     "reader": Configuration("sentences scored by the trained reader (assistant/reader/)", {"scorer": "reader"}),
     **{name: Configuration(f"embedding model {name}", {"embedding_model": name}) for name in PACKAGED_MODELS},
     "naive": Configuration("naive LangChain RAG: 1,000/200 splits, vector top-4, no fusion, no threshold",
