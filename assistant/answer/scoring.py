@@ -107,7 +107,7 @@ def before_subject_cut(candidate: Candidate) -> float:
 class ReaderScorer:
     """The trained reader (``assistant.reader``): a cross-encoder reads the question together with each
     of the best sentences by the weighted score (enough to keep what retrieval found, few enough for a
-    chat), under its document's title, and gives how well it answers and, for a decision, its side.
+    chat), under its document's title, and gives how well it answers.
     The other sentences score only their share of the weighted score. A sentence naming none of the
     question's names keeps its cut:
     the reader does not see the question's entities the way the gazetteer does."""
@@ -128,7 +128,8 @@ class ReaderScorer:
         weight = context.settings.reader_weight
         scores = [(1.0 - weight) * score for score in cheap]
         for i, verdict in zip(best, read, strict=True):
-            candidates[i].side = verdict.side
+            # ``verdict.side`` is not used: the committed reader calls every held-out for/against answer
+            # "against" (model card), so the stance words still decide; ``Candidate.side`` awaits one that learns it
             relevance = verdict.relevance * (1.0 if candidates[i].about else _OFF_SUBJECT)
             scores[i] += weight * relevance
         return scores

