@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from . import models
 from .errors import IndexUnavailable, QuestionError
 from .models import Answer, DocumentInfo, IndexInfo
 from .settings import Settings
@@ -102,13 +103,7 @@ def format_answer_text(answer: Answer) -> str:
 def after_draft(draft: str, answer: Answer) -> str:
     """What to print after a streamed draft: the sources when the checked answer kept the draft, else
     the checked answer in full under a line that says so (and the whole answer when there was no draft)."""
-    text = format_answer_text(answer)
-    if not draft:
-        return text
-    if draft.strip() == answer.answer.strip():
-        return text[len(answer.answer):]
-    heading = "Réponse vérifiée :" if answer.language == "fr" else "Checked answer:"
-    return f"\n\n---\n{heading}\n{text}"
+    return models.after_draft(draft, answer, format_answer_text(answer))
 
 
 @app.command("chat")

@@ -166,6 +166,22 @@ class Answer(BaseModel):
         }
 
 
+def after_draft(draft: str, answer: Answer, shown: str) -> str:
+    """What follows a streamed draft so that the reader ends up with the checked answer, ``shown`` being
+    that answer as the front end formats it (its text first, then its sources).
+
+    Streamed text cannot be taken back: when validation kept the draft as written, only what follows
+    the answer's text (the sources) is added; otherwise (markers repaired, a fallback, a refusal) the
+    checked answer follows in full under a line that says so. With no draft, all of it.
+    """
+    if not draft:
+        return shown
+    if draft.strip() == answer.answer.strip():
+        return shown[len(answer.answer):]
+    heading = "Réponse vérifiée :" if answer.language == "fr" else "Checked answer:"
+    return f"\n\n---\n{heading}\n{shown}"
+
+
 class AnswerStream:
     """An answer as it is written, like ``llm``'s ``Response``: iterate it for the LLM's draft text
     pieces (none in extractive mode), then call ``answer()`` for the checked ``Answer``, which

@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from ..models import Answer, AnswerStream, Turn
+from ..models import Answer, AnswerStream, Turn, after_draft
 from .context import WebContext
 from .errors import ApiError
 
@@ -93,13 +93,7 @@ def closing_text(draft: str, answer: Answer) -> str:
     source list follows; otherwise (markers repaired, a fallback, a refusal) the checked reply
     follows in full under a line that says so.
     """
-    reply = format_reply(answer)
-    if not draft:
-        return reply
-    if draft.strip() == answer.answer.strip():
-        return reply[len(answer.answer):]
-    heading = "Réponse vérifiée :" if answer.language == "fr" else "Checked answer:"
-    return f"\n\n---\n{heading}\n{reply}"
+    return after_draft(draft, answer, format_reply(answer))
 
 
 async def _stream(completion_id: str, created: int, stream: AnswerStream, pieces: Iterator[str],
