@@ -32,13 +32,14 @@ from .suites import Suite
 
 THRESHOLDS = tuple(round(0.20 + 0.02 * i, 2) for i in range(21))  # 0.20 .. 0.60
 QUOTE_FLOORS = tuple(round(0.3 + 0.1 * i, 1) for i in range(8))  # 0.3 .. 1.0
+SELECT_RATIOS = tuple(round(0.2 + 0.1 * i, 1) for i in range(7))  # 0.2 .. 0.8
 # Every answer setting the sweep tunes, in the order it tunes them, with the values it tries. The
 # refusal threshold first (it moves answers most), then the floors, the selection and the weights.
 SWEEPS: dict[str, tuple[float, ...]] = {
     "refusal_threshold": THRESHOLDS,
     "quote_floor": QUOTE_FLOORS,
     "broad_floor": QUOTE_FLOORS,
-    "select_ratio": tuple(round(0.2 + 0.1 * i, 1) for i in range(7)),  # 0.2 .. 0.8
+    "select_ratio": SELECT_RATIOS,
     "weight_dense": tuple(round(0.25 + 0.1 * i, 2) for i in range(5)),  # 0.25 .. 0.65
     "weight_lexical": tuple(round(0.25 + 0.1 * i, 2) for i in range(5)),
     "weight_rank": tuple(round(0.05 * i, 2) for i in range(5)),  # 0 .. 0.2
@@ -51,7 +52,7 @@ READER_SWEEPS: dict[str, tuple[float, ...]] = {
     "reader_weight": (0.25, 0.5, 0.75, 1.0),
     "quote_floor": QUOTE_FLOORS,
     "broad_floor": QUOTE_FLOORS,
-    "select_ratio": tuple(round(0.2 + 0.1 * i, 1) for i in range(7)),
+    "select_ratio": SELECT_RATIOS,
 }
 ROUNDS = 2
 
