@@ -41,7 +41,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 from ..errors import StorageError
 from . import schema
-from .database import describe, head_revision, migrate, normalise_url, open_engine
+from .database import head_revision, migrate, normalise_url, open_engine
 
 BATCH_ROWS = 500
 _BACKENDS = {"sqlite", "postgresql"}
@@ -63,6 +63,11 @@ class TableCount:
     target: int
     added: int  # rows this run wrote; the others were already in the target
     unlinked: list[int] = field(default_factory=list)  # ids copied with a dangling reference emptied
+    differing: list[int] = field(default_factory=list)  # ids the target held already, with other values
+
+    @property
+    def same(self) -> bool:
+        return self.source == self.target and not self.differing
 
 
 @dataclass(frozen=True)
@@ -74,24 +79,27 @@ class CopyReport:
 
     @property
     def complete(self) -> bool:
-        return all(count.source == count.target for count in self.tables)
+        return all(count.same for count in self.tables)
 
     def to_text(self) -> str:
         width = max(len("table"), *(len(count.table) for count in self.tables))
         lines = [f"Copied {self.source} to {self.target} (revision {self.revision}).",
                  f"{'table':<{width}}  {'source':>8}  {'target':>8}  {'added':>8}"]
         for count in self.tables:
-            mark = "" if count.source == count.target else "  <- differs"
+            mark = "" if count.same else "  <- differs"
             lines.append(f"{count.table:<{width}}  {count.source:>8}  {count.target:>8}  {count.added:>8}{mark}")
         for count in self.tables:
             if count.unlinked:
                 lines.append(f"{count.table}: {len(count.unlinked)} rows referred to rows the source does not have "
                              f"and were copied with that reference empty (ids {_ids(count.unlinked)}).")
+            if count.differing:
+                lines.append(f"{count.table}: {len(count.differing)} rows the target already held differ from the "
+                             f"source's rows of the same id (ids {_ids(count.differing)}); they were left as they are.")
         if self.complete:
             lines.append("Every table has as many rows in the target as in the source.")
         else:
-            differing = ", ".join(c.table for c in self.tables if c.source != c.target)
-            lines.append(f"The row counts differ in {differing}: the target is not a copy of the source.")
+            differing = ", ".join(c.table for c in self.tables if not c.same)
+            lines.append(f"The target differs from the source in {differing}: it is not a copy of the source.")
         return "\n".join(lines)
 
 
@@ -118,13 +126,13 @@ def copy_database(source: str, target: str, *, resume: bool = False, batch_rows:
         with _reachable(target_engine, "target") as probe:
             held = _rows_held(probe)
         if held and not resume:
-            raise CopyError(f"The target database {describe(target_engine)} already holds rows ({held}); "
+            raise CopyError(f"The target database {_describe(target_engine)} already holds rows ({held}); "
                             "run again with --resume to finish an interrupted copy into it (rows whose id "
                             "is there are kept, the others added), or give an empty database.")
         try:
             migrate(target_engine)
         except CommandError as error:
-            raise CopyError(f"The target database {describe(target_engine)} cannot be migrated to revision "
+            raise CopyError(f"The target database {_describe(target_engine)} cannot be migrated to revision "
                             f"{head_revision()} ({error}).") from None
         except OperationalError as error:
             raise _stopped(target_engine, error) from None
@@ -134,9 +142,9 @@ def copy_database(source: str, target: str, *, resume: bool = False, batch_rows:
                 counts.append(_copy_table(table, reader, target_engine, batch_rows, after_batch))
             except DBAPIError as error:  # a database refused a row; one that stopped answering is below
                 raise CopyError(f"A row of {table.name} cannot be written to the target database "
-                                f"{describe(target_engine)} ({_reason(error)}); the batches before it are "
+                                f"{_describe(target_engine)} ({_reason(error)}); the batches before it are "
                                 "kept.") from None
-        return CopyReport(source=describe(source_engine), target=describe(target_engine),
+        return CopyReport(source=_describe(source_engine), target=_describe(target_engine),
                           revision=head_revision(), tables=counts)
 
 
@@ -156,6 +164,11 @@ def _parse(raw: str, side: str) -> URL:
 
 def _shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
+
+
+def _describe(engine: Engine) -> str:
+    """The database for a message, as the user named it: no password, no timeout added here."""
+    return _shown(engine.url.difference_update_query(["connect_timeout"]))
 
 
 def _sqlite_exists(url: URL) -> bool:
@@ -178,7 +191,7 @@ def _reachable(engine: Engine, side: str) -> Iterator[Connection]:
         connection = engine.connect()
     except (DBAPIError, NoSuchModuleError, ImportError) as error:  # refused, unknown host, not a database
         reason = _reason(error) if isinstance(error, DBAPIError) else str(error)
-        raise CopyError(f"The {side} database {describe(engine)} cannot be reached ({reason}).") from None
+        raise CopyError(f"The {side} database {_describe(engine)} cannot be reached ({reason}).") from None
     try:
         with _answering(engine):
             if side == "source" and engine.dialect.name == "postgresql":
@@ -197,8 +210,8 @@ def _check_source_revision(reader: Connection, engine: Engine) -> None:
     if revision == head_revision():
         return
     if revision is None and not _present(reader):
-        raise CopyError(f"The source database {describe(engine)} holds none of the assistant's tables.")
-    raise CopyError(f"The source database {describe(engine)} is at revision {revision or 'none'}, not "
+        raise CopyError(f"The source database {_describe(engine)} holds none of the assistant's tables.")
+    raise CopyError(f"The source database {_describe(engine)} is at revision {revision or 'none'}, not "
                     f"{head_revision()}: migrate it first (ASSISTANT_DATABASE_URL=... assistant db upgrade).")
 
 
@@ -221,11 +234,14 @@ def _rows_held(connection: Connection) -> str:
 # -- copying -------------------------------------------------------------------------------------
 def _copy_table(table: Table, reader: Connection, target: Engine, batch_rows: int,
                 after_batch: BatchHook | None) -> TableCount:
-    added, done, unlinked = 0, 0, []
+    added, done = 0, 0
+    unlinked: list[int] = []
+    differing: list[int] = []
     for rows in _batches(reader, table, batch_rows):
         with _answering(target), target.begin() as writer:
             unlinked += _unlink_dangling(writer, table, rows)
-            added += _insert_missing(writer, table, rows)
+            written, different = _insert_missing(writer, table, rows)
+            added, differing = added + written, differing + different
         done += len(rows)
         if after_batch is not None:
             after_batch(table.name, done)
@@ -235,7 +251,8 @@ def _copy_table(table: Table, reader: Connection, target: Engine, batch_rows: in
     with _answering(target), target.begin() as writer:
         _carry_sequence(writer, table, high_water)
         copied = _count(writer, table)
-    return TableCount(table=table.name, source=source_rows, target=copied, added=added, unlinked=unlinked)
+    return TableCount(table=table.name, source=source_rows, target=copied, added=added, unlinked=unlinked,
+                      differing=differing)
 
 
 def _batches(reader: Connection, table: Table, size: int) -> Iterator[list[dict[str, Any]]]:
@@ -254,15 +271,18 @@ def _batches(reader: Connection, table: Table, size: int) -> Iterator[list[dict[
         last = rows[-1][key.name]
 
 
-def _insert_missing(writer: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
-    """Insert the rows whose id is not in the target yet; how many there were."""
+def _insert_missing(writer: Connection, table: Table, rows: list[dict[str, Any]]) -> tuple[int, list[int]]:
+    """Insert the rows whose id is not in the target yet: how many there were, and the ids of the rows
+    the target has with other values (a resumed copy finds its own rows; another database's differ)."""
     key = _primary_key(table)
-    present = set(writer.execute(select(key).where(key.in_([row[key.name] for row in rows]))).scalars())
+    present = {row._mapping[key.name]: dict(row._mapping) for row in writer.execute(
+        select(table).where(key.in_([row[key.name] for row in rows])))}
     missing = [row for row in rows if row[key.name] not in present]
     if missing:  # "on conflict do nothing" too: an id written meanwhile by someone else is not written twice
         dialect = postgresql if writer.dialect.name == "postgresql" else sqlite
         writer.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key.name]), missing)
-    return len(missing)
+    return len(missing), [int(row[key.name]) for row in rows
+                          if row[key.name] in present and present[row[key.name]] != row]
 
 
 def _unlink_dangling(writer: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -335,7 +355,7 @@ def _answering(engine: Engine) -> Iterator[None]:
 
 
 def _stopped(engine: Engine, error: DBAPIError) -> CopyError:
-    return CopyError(f"The copy stopped: the database {describe(engine)} cannot be used ({_reason(error)}); "
+    return CopyError(f"The copy stopped: the database {_describe(engine)} cannot be used ({_reason(error)}); "
                      "the batches already written are kept: run the same command with --resume to finish.")
 
 
