@@ -140,7 +140,7 @@ def copy_database(source: str, target: str, *, resume: bool = False, batch_rows:
         for table in schema.metadata.sorted_tables:
             try:
                 counts.append(_copy_table(table, reader, target_engine, batch_rows, after_batch))
-            except DBAPIError as error:  # a database refused a row; one that stopped answering is below
+            except DBAPIError as error:  # a row refused (a database that stopped answering is said by _answering)
                 raise CopyError(f"A row of {table.name} cannot be written to the target database "
                                 f"{_describe(target_engine)} ({_reason(error)}); the batches before it are "
                                 "kept.") from None

@@ -298,3 +298,20 @@ def test_rows_of_another_database_under_the_same_ids_are_reported_and_the_exit_i
         result.output)
     assert "The target differs from the source in feedback" in result.output
     assert every_row(target)["feedback"][0][7] == "someone else's question"  # left as it was
+
+
+def test_rows_written_to_the_source_during_the_copy_wait_for_the_next_resume(source: str, target: str) -> None:
+    """The source is read as one snapshot: the counts compare like with like, and --resume adds the rest."""
+    writer = FeedbackStore(source)
+    before = every_row(source)
+
+    def the_application_answers(table: str, done: int) -> None:
+        if table == "conversations":
+            writer.log_turn(answer("A question during the copy"), "web", "U1", conversation="web:during")
+
+    report = copy_database(source, target, after_batch=the_application_answers)
+    assert report.complete and every_row(target) == before
+    writer.close()
+    assert copy_database(source, target, resume=True).complete
+    after = every_row(source)
+    assert every_row(target) == after and len(after["turns"]) == len(before["turns"]) + 1
