@@ -11,6 +11,7 @@ db_app = typer.Typer(help="The database of turns, conversations and feedback (AS
                      no_args_is_help=True)
 EXIT_UNAVAILABLE = 2
 EXIT_COUNTS_DIFFER = 1
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 def _on_database(act: Callable[..., None], *args: str) -> None:
@@ -76,6 +77,10 @@ def copy(
     except CopyError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None
+    except KeyboardInterrupt:
+        typer.echo("Error: the copy was interrupted; the batches already written are kept: run the same command "
+                   "with --resume to finish.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     typer.echo(report.to_text())
     if not report.complete:
         raise typer.Exit(EXIT_COUNTS_DIFFER)

@@ -315,3 +315,22 @@ def test_rows_written_to_the_source_during_the_copy_wait_for_the_next_resume(sou
     assert copy_database(source, target, resume=True).complete
     after = every_row(source)
     assert every_row(target) == after and len(after["turns"]) == len(before["turns"]) + 1
+
+
+def test_ctrl_c_in_the_cli_says_how_to_finish(source: str, target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.storage import transfer
+
+    real = transfer._insert_missing
+
+    def interrupted_in_turns(writer: Any, table: Any, rows: list[dict[str, Any]]) -> tuple[int, list[int]]:
+        if table.name == "turns":
+            raise KeyboardInterrupt
+        return real(writer, table, rows)
+
+    monkeypatch.setattr(transfer, "_insert_missing", interrupted_in_turns)
+    result = CliRunner().invoke(app, ["db", "copy", source, target])
+    assert result.exit_code == 130 and "run the same command with --resume" in result.output
+    assert every_row(target)["turns"] == []  # the batch's transaction was rolled back
+    monkeypatch.undo()
+    assert CliRunner().invoke(app, ["db", "copy", source, target, "--resume"]).exit_code == 0
+    assert every_row(target) == every_row(source)
