@@ -1,4 +1,5 @@
-"""``assistant serve``, ``assistant hash-password`` and ``assistant feedback export``, added to the CLI by ``register(app)``."""
+"""``assistant serve``, ``assistant hash-password`` and ``assistant feedback export``, added to the CLI by
+``register(app)``."""
 
 from __future__ import annotations
 

@@ -132,7 +132,7 @@ def install(app: FastAPI, ctx: WebContext) -> None:
         return web.oidc_redirect_url or str(request.url_for("auth_callback"))
 
     @app.get("/auth/login", include_in_schema=False)
-    async def login(request: Request, next: str = "/") -> Response:  # noqa: A002  (the query's name)
+    async def login(request: Request, next: str = "/") -> Response:
         request.session["next"] = safe_next(next)
         try:
             redirect: Response = await client.authorize_redirect(request, callback_url(request))

@@ -159,8 +159,8 @@ def test_an_admin_upload_is_accepted(tmp_path: Path) -> None:
     corpus.mkdir()
     for name in SMALL_CORPUS:
         (corpus / Path(name).name).write_bytes((CORPUS / name).read_bytes())
-    settings = web_settings(tmp_path, tmp_path / "index", corpus_dir=corpus, web_users=hashed_users("alice:alice-pass-1"),
-                            web_admins="alice")
+    settings = web_settings(tmp_path, tmp_path / "index", corpus_dir=corpus,
+                            web_users=hashed_users("alice:alice-pass-1"), web_admins="alice")
     fresh = Fresh(settings)
     fresh.ingest()
     with serve(settings, fresh) as server, client(server) as http:

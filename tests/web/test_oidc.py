@@ -60,7 +60,8 @@ def sign_in_settings(tmp: Path, provider: OidcProvider, proxies: str, **override
 
 
 @pytest.fixture(scope="module")
-def servers(provider: OidcProvider, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, LiveServer]]:
+def servers(provider: OidcProvider,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, LiveServer]]:
     """Two servers over one small index: the proxy trusted at 127.0.0.1 (where the tests connect
     from), and the proxy trusted only at 10.0.0.0/8 (so the tests are 'any other address')."""
     tmp = tmp_path_factory.mktemp("oidc")
@@ -281,7 +282,8 @@ def test_hashed_passwords_still_open_the_apis(server: LiveServer) -> None:
         return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
     with browser(server) as http:
-        assert http.post("/api/ask", json={"question": GARTNER}, headers=basic("dave", "dave-pass-1")).status_code == 200
+        asked = http.post("/api/ask", json={"question": GARTNER}, headers=basic("dave", "dave-pass-1"))
+        assert asked.status_code == 200
         assert http.get("/v1/models", headers=bearer("dave:dave-pass-1")).status_code == 200
         wrong = http.post("/api/ask", json={"question": GARTNER}, headers=basic("dave", "dave-pass-2"))
         assert wrong.status_code == 401 and wrong.json()["error"] == "The user name or password is wrong."
