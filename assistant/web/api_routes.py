@@ -43,7 +43,7 @@ def require_user(ctx: WebContext) -> Callable[[Request], str | None]:
         try:
             identity = ctx.auth.from_api_request(request.headers, request.client.host if request.client else None)
         except LoginRefused as refused:
-            raise ApiError(401, str(refused), {"WWW-Authenticate": ctx.auth.challenge()}) from None
+            raise ApiError(refused.status, str(refused), {"WWW-Authenticate": ctx.auth.challenge()}) from None
         request.state.identity = identity  # for the admin check of the route
         wait = ctx.user_limits.hit(identity.name)
         if wait is not None:

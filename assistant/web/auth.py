@@ -18,15 +18,17 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..settings import Settings
 from .passwords import PasswordChecker, parse_users
-from .provider import Provider, TokenRefused
+from .provider import Provider, ProviderUnreachable, TokenRefused
 from .trusted_proxy import TrustedHeader
 
+log = logging.getLogger(__name__)
 Via = Literal["password", "token", "session", "proxy"]
 SESSION_KEY = "user"
 _SHORTEST_SESSION_SECRET = 32
@@ -42,7 +44,12 @@ class Identity:
 
 
 class LoginRefused(Exception):
-    """Credentials were sent and prove nothing; the message is the sentence the caller gets."""
+    """Credentials were sent and prove nothing (401), or cannot be checked now (503); the message is the
+    sentence the caller gets."""
+
+    def __init__(self, message: str, status: int = 401) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def parse_admins(settings: Settings) -> frozenset[str]:
@@ -172,6 +179,10 @@ class Authenticator:
             return self.from_claims(self.provider.verify(credentials), "token")
         except TokenRefused as refused:
             raise LoginRefused(str(refused)) from None
+        except ProviderUnreachable as error:
+            log.warning("%s", error)
+            raise LoginRefused("The identity provider cannot be reached to check the token; try again in a "
+                               "moment.", 503) from None
 
     def from_session(self, session: Mapping[str, Any] | None) -> Identity | None:
         stored = (session or {}).get(SESSION_KEY)

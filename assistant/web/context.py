@@ -37,6 +37,7 @@ class WebContext:
     @classmethod
     def build(cls, settings: Settings, assistant: Assistant | None = None,
               store: FeedbackStore | None = None) -> WebContext:
+        auth = Authenticator(settings)  # first: a wrong sign-in setting stops the start before anything is opened
         assistant = assistant or Assistant(settings)
         return cls(
             settings=settings,
@@ -44,7 +45,7 @@ class WebContext:
             store=store or FeedbackStore.for_settings(settings, assistant.settings.answer_fingerprint()),
             limiter=AskLimiter(settings.web.concurrency),
             user_limits=user_rate_limiter(settings),
-            auth=Authenticator(settings),
+            auth=auth,
         )
 
     @property

@@ -121,6 +121,14 @@ def test_incomplete_sign_in_settings_are_refused_at_start(tmp_path: Path, overri
         Authenticator(make_settings(tmp_path, **overrides))
 
 
+def test_a_provider_that_cannot_be_reached_is_a_503_not_a_refusal(tmp_path: Path) -> None:
+    auth = Authenticator(make_settings(tmp_path, web_oidc_issuer="http://127.0.0.1:9", web_oidc_client_id="app",
+                                       web_session_secret="s" * 40))
+    with pytest.raises(LoginRefused, match="cannot be reached") as refused:
+        auth.from_authorization("Bearer a.b.c")
+    assert refused.value.status == 503
+
+
 def test_the_hashes_are_secrets_whole(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, web_users=USERS, web_session_secret="s" * 40, web_oidc_client_secret="cs-1")
     secrets = settings.secrets()
