@@ -18,7 +18,7 @@ from ..errors import IndexUnavailable
 from ..settings import Settings
 from ..storage.feedback import FeedbackStore
 from ..telemetry import metrics, tracing
-from . import api_routes, openai_compat, ui
+from . import api_routes, openai_compat, sign_in, ui
 from .body_limit import BodyLimitMiddleware
 from .context import WebContext
 from .errors import install_error_handlers
@@ -66,6 +66,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
             return JSON_BODY_LIMIT
         return None
 
+    sign_in.install(app, ctx)  # the provider's sign-in routes, the session and the page's gate, if set
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(BrowserCookieMiddleware)  # who owns a saved conversation when there is no login
     app.add_middleware(metrics.MetricsMiddleware)
@@ -78,8 +79,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
     tracing.instrument(app)
     return gr.mount_gradio_app(
         app, page, path="/",
-        auth=list(ctx.users.items()) or None,
-        auth_message="Sign in to ask the outsourcing assistant." if ctx.users else None,
+        **sign_in.page_auth(ctx),
         footer_links=[],
         run_history=False,
         show_error=True,
