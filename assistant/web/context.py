@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 from ..api import Assistant, clean_question
@@ -33,6 +33,9 @@ class WebContext:
     user_limits: Limiter
     users: dict[str, str] = field(default_factory=dict)
     admins: frozenset[str] = frozenset()
+    # The chat page's state for /api/health: "ready", or "starting"/"failed" while ``assistant serve``
+    # builds it after the server is up (late_page.py).
+    page_state: Callable[[], str] = field(default=lambda: "ready")
 
     @classmethod
     def build(cls, settings: Settings, assistant: Assistant | None = None,
