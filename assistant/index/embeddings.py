@@ -69,18 +69,22 @@ _loading: dict[str, threading.Lock] = {}
 _registry = threading.Lock()
 
 
-def load_embeddings(name: str, cache_dir: Path | None = None) -> Embeddings:
+def load_embeddings(name: str, cache_dir: Path | None = None, warm: bool = False) -> Embeddings:
     """One loaded model per name and process: loading costs far more than embedding.
 
     ``cache_dir`` is where a packaged model may keep a copy that loads faster (the index folder's
     ``model-cache``); it only changes how fast the model loads. A load already running on another
-    thread (``load_in_background``) is waited for, not repeated.
+    thread (``load_in_background``) is waited for, not repeated. ``warm`` makes the model's first,
+    slowest call before anyone gets the model, so that call never runs beside a caller's.
     """
     with _registry:
         lock = _loading.setdefault(name, threading.Lock())
     with lock:
         if name not in _loaded:
-            _loaded[name] = _load(name, cache_dir)
+            model = _load(name, cache_dir)
+            if warm:
+                model.embed_query("warm up")
+            _loaded[name] = model
         return _loaded[name]
 
 
@@ -94,7 +98,7 @@ def load_in_background(name: str, cache_dir: Path | None = None) -> threading.Th
 
 def _load_and_warm(name: str, cache_dir: Path | None) -> None:
     try:
-        load_embeddings(name, cache_dir).embed_query("warm up")
+        load_embeddings(name, cache_dir, warm=True)
     except Exception:  # the foreground load raises it again, where a front end reports it
         log.debug("background load of %s failed", name, exc_info=True)
 
