@@ -1,7 +1,9 @@
 """The one API every front end calls: ``Assistant.ask(question, history) -> Answer``.
 
-The chain is LangChain runnables: condense the follow-up, retrieve, answer. The CLI, web
-page, HTTP API, Slack bot and eval runner only translate input and output around it.
+The chain is condense the follow-up, retrieve, answer: LangChain runnables when LangChain tracing
+(LangSmith) is on, plain calls of the same steps otherwise, since importing LangChain's runnables
+pulls its tracers and LangSmith (half a second of every start). The CLI, web page, HTTP API, Slack
+bot and eval runner only translate input and output around it.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
-
-from langchain_core.runnables import Runnable, RunnableLambda
 
 from .analysis.question import QuestionAnalysis, analyse_turn
 from .answer.extractive import AnswerInput, AskedQuestion, ExtractiveAnswerer, Passages
@@ -35,11 +35,14 @@ from .retrieval.hybrid import HybridRetriever
 from .retrieval.passages import PassageQuery, find_passages
 from .safety import redact, secret_values
 from .settings import Settings
+from .startup import model_cache_dir
 from .telemetry import observe
+from .telemetry.tracing import langchain_tracing_on
 from .text import content_tokens, detect_language
 
 if TYPE_CHECKING:  # importing the chat-model stack costs a second at start-up; only LLM mode needs it
     from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.runnables import Runnable
 
     from .corpus import Corpus
     from .workflow.service import Workflow
@@ -89,7 +92,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, store: IndexStore | None = None,
                  chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings or Settings()
-        self.embeddings = load_embeddings(self.settings.answer.embedding_model)
+        self.embeddings = load_embeddings(self.settings.answer.embedding_model, model_cache_dir(self.settings))
         self._store = store
         self._chat_model = chat_model
         self._chat_model_loaded = chat_model is not None
@@ -100,11 +103,39 @@ class Assistant:
         self._secrets = secret_values(self.settings)
         self.sentence_vectors = SentenceEmbeddingCache(self.embeddings.embed_documents)
         self.answerer = ExtractiveAnswerer(self.sentence_vectors)
-        self.retrieval_chain: Runnable[ChainState, ChainState] = (
-            RunnableLambda(observe.traced("condense", self._condense), name="condense")
-            | RunnableLambda(observe.traced("retrieve", self._retrieve), name="retrieve")
-        )
-        self.chain: Runnable[ChainState, Answer] = self.retrieval_chain | RunnableLambda(self._answer, name="answer")
+        self._traced_condense = observe.traced("condense", self._condense)
+        self._traced_retrieve = observe.traced("retrieve", self._retrieve)
+        self._chains: tuple[Runnable[ChainState, ChainState], Runnable[ChainState, Answer]] | None = None
+
+    # -- the chain as LangChain runnables (built on first use: see the module docstring) -----
+    def _runnables(self) -> tuple[Runnable[ChainState, ChainState], Runnable[ChainState, Answer]]:
+        if self._chains is None:
+            from langchain_core.runnables import RunnableLambda
+
+            retrieval: Runnable[ChainState, ChainState] = (
+                RunnableLambda(self._traced_condense, name="condense")
+                | RunnableLambda(self._traced_retrieve, name="retrieve")
+            )
+            self._chains = retrieval, retrieval | RunnableLambda(self._answer, name="answer")
+        return self._chains
+
+    @property
+    def retrieval_chain(self) -> Runnable[ChainState, ChainState]:
+        return self._runnables()[0]
+
+    @property
+    def chain(self) -> Runnable[ChainState, Answer]:
+        return self._runnables()[1]
+
+    def _run_retrieval(self, state: ChainState) -> ChainState:
+        if langchain_tracing_on():
+            return self.retrieval_chain.invoke(state)
+        return self._traced_retrieve(self._traced_condense(state))
+
+    def _run_chain(self, state: ChainState) -> Answer:
+        if langchain_tracing_on():
+            return self.chain.invoke(state)
+        return self._answer(self._run_retrieval(state))
 
     # -- wiring ------------------------------------------------------------------------
     @property
@@ -239,7 +270,7 @@ class Assistant:
         """One cited answer, or a refusal; ``QuestionError`` or ``IndexUnavailable`` when it cannot."""
         started = time.perf_counter()
         state = self._start(question, history, language, doc_ids, filter_language)
-        answer: Answer = self.chain.invoke(state)
+        answer = self._run_chain(state)
         answer.timings_ms.total = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
@@ -252,7 +283,7 @@ class Assistant:
         condensed and the passages retrieved here, so its errors are raised as by ``ask``.
         """
         started = time.perf_counter()
-        state = self.retrieval_chain.invoke(self._start(question, history))
+        state = self._run_retrieval(self._start(question, history))
         return AnswerStream(self._streamed(state, started))
 
     def _streamed(self, state: ChainState, started: float) -> Generator[str, None, Answer]:

@@ -57,9 +57,12 @@ def ask_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
 ) -> None:
     """Answer one question (or one per line of stdin with '-')."""
-    from .api import Assistant, clean_question
+    from .startup import preload
 
     settings = Settings()
+    preload(settings)  # the model loads while the Assistant API is imported
+    from .api import Assistant, clean_question
+
     questions = sys.stdin.read().splitlines() if question == "-" else [question]
     if question != "-":
         try:
@@ -109,10 +112,14 @@ def after_draft(draft: str, answer: Answer) -> str:
 @app.command("chat")
 def chat_command() -> None:
     """Chat in the terminal; follow-up questions use the conversation."""
+    from .startup import preload
+
+    settings = Settings()
+    preload(settings)  # the model loads while the Assistant API is imported
     from .api import Assistant
     from .models import Turn
 
-    assistant = Assistant(Settings())
+    assistant = Assistant(settings)
     try:
         assistant.warm_up()
     except IndexUnavailable as error:

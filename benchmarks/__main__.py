@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                     {"accuracy": evals["naive"]["accuracy"], "eval": evals["naive"]})
         if "cold" in sections:
             results.update(cold_start.measure(main_settings, workdir, repeats["cold"]))
+            results.update(cold_start.measure_serve(main_settings, workdir, repeats["cold"]))
         if "serve" in sections:
             results.update(memory.measure(main_settings, workdir, questions, repeats["http_rounds"],
                                           args.clients, duration, notes))

@@ -16,7 +16,7 @@ RESULTS_MD = BENCH_DIR / "RESULTS.md"
 OPTIMISATIONS_MD = BENCH_DIR / "optimisations.md"
 # The contract: dotted paths in results.json that must hold numbers.
 REQUIRED_KEYS = (
-    "ask_ms.p50", "ask_ms.p95", "cold_start_s", "reingest_unchanged_s", "retrieve_ms_p95_at.100000",
+    "ask_ms.p50", "ask_ms.p95", "cold_start_s", "serve_ready_s", "reingest_unchanged_s", "retrieve_ms_p95_at.100000",
     "serve_peak_rss_mb", "accuracy", "baseline.ask_ms.p50", "baseline.accuracy",
 )
 
@@ -121,8 +121,14 @@ def rows(results: dict[str, Any]) -> list[Row]:
                           spread=_dist_range(f"ask_breakdown_ms.{part}", "ms"),
                           runs=_count(f"ask_breakdown_ms.{part}.n"), digits=2))
     listed += [
-        Row("cold start (process start to answer)", "cold_start_s", "s", 6,
+        Row("cold start (process start to answer)", "cold_start_s", "s", 1.5,
             _summary_range("cold_start", "s"), _count("cold_start.n"), digits=2),
+        Row("  its CPU time", "cold_start.cpu_s.median", "s", None,
+            _summary_range("cold_start.cpu_s", "s"), _count("cold_start.cpu_s.n"), digits=2),
+        Row("serve ready (start to /api/health)", "serve_ready_s", "s", 2,
+            _summary_range("serve_ready", "s"), _count("serve_ready.n"), digits=2),
+        Row("  chat page ready", "serve_ready.page_ready_s.median", "s", None,
+            _summary_range("serve_ready.page_ready_s", "s"), _count("serve_ready.page_ready_s.n"), digits=2),
         Row("full ingest from scratch", "ingest_full_s", "s", None,
             _summary_range("ingest_full", "s"), _count("ingest_full.n"), digits=2),
         Row("re-ingest, unchanged corpus", "reingest_unchanged_s", "s", 2,
@@ -235,7 +241,12 @@ def markdown(results: dict[str, Any], notes: list[str]) -> str:
         "retrieval step, answer = the extractive answerer, chain_other = the remainder (condense, "
         "language detection, LangChain runnable overhead).",
         "- cold start: `python -m assistant.cli ask --json \"...\"` against the prebuilt index, from "
-        "`Popen` to the JSON answer line; one unmeasured run first pays for the OS page cache.",
+        "`Popen` to the JSON answer line (target: median 1.5 s); one unmeasured run first pays for the OS "
+        "page cache and writes the embedding model's fast-loading copy. Its CPU time (`wait4`) is recorded "
+        "beside it, and the load average after each run: on the shared 2 cores, load stretches wall time.",
+        "- serve ready: `assistant serve` from `Popen` to the first `200` of `/api/health` (polled every "
+        "50 ms; target: median 2 s), and to `/api/health` reporting `\"page\": \"ready\"` (the Gradio page "
+        "is built after the APIs answer); one unmeasured start first.",
         "- re-ingest: `Assistant.ingest()` on the unchanged corpus; the bench asserts 0 chunks embedded "
         "and no new generation.",
         "- peak RSS: `VmHWM` of the `assistant serve` process (and any children) after the HTTP latency "

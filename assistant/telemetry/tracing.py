@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -102,3 +103,14 @@ def instrument(app: FastAPI) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     FastAPIInstrumentor.instrument_app(app, tracer_provider=_provider, excluded_urls="metrics")
+
+
+def langchain_tracing_on() -> bool:
+    """Whether LangChain would trace a run: LangSmith's environment switches (``LANGSMITH_TRACING``
+    and friends), or LangSmith already loaded by the caller (a run inside its ``traceable``)."""
+    for name in ("TRACING_V2", "TRACING"):
+        for namespace in ("LANGSMITH", "LANGCHAIN"):
+            value = os.environ.get(f"{namespace}_{name}", "").strip()
+            if value:
+                return value.lower() == "true"
+    return "langsmith" in sys.modules

@@ -87,6 +87,7 @@ def make_router(ctx: WebContext) -> APIRouter:
             "answerer": ctx.assistant.settings.answer.llm or "extractive",
             "embedding_model": ctx.assistant.settings.answer.embedding_model,
             "login_required": ctx.login_required,
+            "page": ctx.page_state(),
         }
 
     @router.post("/feedback", status_code=201, response_model=None)

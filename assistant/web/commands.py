@@ -20,10 +20,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on (default: web_port).")] = None,
 ) -> None:
     """Serve the chat page at /, the JSON API at /api and the OpenAI-compatible API at /v1."""
-    import uvicorn
-
-    from ..api import Assistant
-    from .server import create_app, warm_up
+    from ..startup import preload
 
     overrides: dict[str, object] = {}
     if host:
@@ -31,10 +28,16 @@ def serve(
     if port:
         overrides["web_port"] = port
     settings = Settings().with_changes(**overrides)
+    preload(settings)  # the model loads while the server's modules are imported
+    import uvicorn
+
+    from ..api import Assistant
+    from .server import create_app, warm_up
+
     configure_logging(settings.log_format, settings.log_level)
     try:
         assistant = Assistant(settings)
-        app = create_app(settings, assistant)
+        app = create_app(settings, assistant, page_later=True)
     except (ValueError, StorageError) as error:  # a malformed login list, a database that cannot be reached
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None

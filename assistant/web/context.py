@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..api import Assistant, clean_question
@@ -33,6 +33,9 @@ class WebContext:
     limiter: AskLimiter
     user_limits: Limiter
     auth: Authenticator
+    # The chat page's state for /api/health: "ready", or "starting"/"failed" while ``assistant serve``
+    # builds it after the server is up (late_page.py).
+    page_state: Callable[[], str] = field(default=lambda: "ready")
 
     @classmethod
     def build(cls, settings: Settings, assistant: Assistant | None = None,

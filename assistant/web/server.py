@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-import gradio as gr
 from fastapi import FastAPI
 
 from ..api import Assistant
@@ -18,10 +19,11 @@ from ..errors import IndexUnavailable
 from ..settings import Settings
 from ..storage.feedback import FeedbackStore
 from ..telemetry import metrics, tracing
-from . import api_routes, conversations_api, openai_compat, sign_in, ui
+from . import api_routes, conversations_api, openai_compat, sign_in
 from .body_limit import BodyLimitMiddleware
 from .context import WebContext
 from .errors import install_error_handlers
+from .late_page import LatePage
 from .owner import BrowserCookieMiddleware
 from .request_id import RequestIdMiddleware
 
@@ -45,8 +47,12 @@ def mount_extra_routes(app: FastAPI, assistant: Assistant, store: FeedbackStore,
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None,
-               store: FeedbackStore | None = None) -> FastAPI:
-    """The whole web server; ``assistant`` and ``store`` default to ones built from ``settings``."""
+               store: FeedbackStore | None = None, page_later: bool = False) -> FastAPI:
+    """The whole web server; ``assistant`` and ``store`` default to ones built from ``settings``.
+
+    ``page_later`` (``assistant serve``): the APIs answer at once and the chat page at ``/`` is
+    built once the server is up (see late_page.py); else the page is built here.
+    """
     tracing.configure(settings.otel_endpoint)  # a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
     ctx = WebContext.build(settings, assistant, store)
     app = FastAPI(title="Outsourcing assistant", docs_url=None, redoc_url=None,
@@ -72,12 +78,35 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
     app.add_middleware(BrowserCookieMiddleware)  # who owns a saved conversation when there is no login
     app.add_middleware(metrics.MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer's lines
+    tracing.instrument(app)
+    if not page_later:
+        return mount_page(app, ctx)
+    late = LatePage(lambda: mount_page(FastAPI(docs_url=None, redoc_url=None, openapi_url=None), ctx))
+    ctx.page_state = lambda: late.state
+    own_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(outer: FastAPI) -> AsyncIterator[None]:
+        async with own_lifespan(outer), late.lifespan(outer):
+            yield
+
+    app.router.lifespan_context = lifespan
+    app.mount("/", late)
+    return app
+
+
+def mount_page(app: FastAPI, ctx: WebContext) -> FastAPI:
+    """The Gradio chat page mounted at ``/`` of ``app``; imports Gradio (a second or more)."""
+    import gradio as gr
+
+    from . import ui
+
+    settings = ctx.settings
     page = ui.build_page(ctx)
     page.queue(default_concurrency_limit=settings.web.concurrency, max_size=settings.web.queue_size)
     # Gradio refuses event files that were not uploaded through the page only in apps it launched
     # itself; mounted, it would copy any server path a client names (tests/security/test_access.py).
     page.has_launched = True
-    tracing.instrument(app)
     return gr.mount_gradio_app(
         app, page, path="/",
         **sign_in.page_auth(ctx),

@@ -13,6 +13,9 @@ def results(**overrides: Any) -> dict[str, Any]:
                    "rounds": 5, "questions": 112},
         "cold_start_s": 5.1,
         "cold_start": {"median": 5.1, "low": 5.0, "high": 5.3, "spread": "min–max", "n": 3},
+        "serve_ready_s": 1.8,
+        "serve_ready": {"median": 1.8, "low": 1.7, "high": 2.4, "spread": "min–max", "n": 3,
+                        "page_ready_s": {"median": 4.0, "low": 3.9, "high": 4.4, "spread": "min–max", "n": 3}},
         "reingest_unchanged_s": 0.03,
         "retrieve_ms_p95_at": {"1000": 4.0, "100000": 12.0},
         "serve_peak_rss_mb": 400.0,
@@ -38,7 +41,7 @@ def test_every_required_key_is_checked() -> None:
     partial = results(cold_start_s=None)
     del partial["baseline"]["accuracy"]
     assert missing_keys(partial) == ["cold_start_s", "baseline.accuracy"]
-    assert len(REQUIRED_KEYS) == 9
+    assert len(REQUIRED_KEYS) == 10
 
 
 def status_of(text: str, label: str) -> str:
@@ -51,6 +54,8 @@ def test_targets_are_judged_met_or_missed() -> None:
     assert status_of(good, "ask p50") == "met"
     assert status_of(good, "retrieve p95 at 100,000") == "met"
     assert status_of(good, "20 clients on /api/ask: errors") == "met"
+    assert status_of(good, "serve ready") == "met" and status_of(good, "cold start") == "MISSED"  # 5.1 s > 1.5 s
+    assert status_of(table(results(serve_ready_s=2.5)), "serve ready") == "MISSED"
     bad = table(results(ask_ms={**results()["ask_ms"], "p95": 140.0}, cold_start_s=7.5,
                         concurrency={"errors": 3, "requests": 10}))
     assert status_of(bad, "ask p95") == "MISSED"

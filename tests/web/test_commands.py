@@ -66,15 +66,21 @@ def test_serve_starts_the_page_and_the_apis(tmp_path: Path, corpus_settings: Set
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 180
-        while True:
+        states: list[str] = []  # the page's, as /api/health reports it: the APIs answer before the page is built
+        while not states or states[-1] != "ready":
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
             try:
-                if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                    break
+                health = httpx.get(f"{url}/api/health", timeout=5)
+                if health.status_code == 200:
+                    states.append(health.json()["page"])
+                    if states[-1] == "starting":  # "/" is a page that reloads itself (or, by now, the chat page)
+                        early = httpx.get(url, timeout=30)
+                        assert early.status_code == 200 or (early.status_code == 503 and "starting" in early.text)
             except httpx.TransportError:
                 pass
             assert time.monotonic() < deadline, "assistant serve did not come up"
             time.sleep(0.5)
+        assert set(states) <= {"starting", "ready"}
         page = httpx.get(url, timeout=30)
         assert page.status_code == 200 and "Outsourcing Advisor" in page.text  # the Gradio page config
         models = httpx.get(f"{url}/v1/models", timeout=30).json()

@@ -1,0 +1,71 @@
+"""What a start-up imports: nothing it does not use (issue 23, "Start in a second").
+
+Structural, not timed: LangChain's runnables pull its tracers and LangSmith (half a second of every
+start), so the ask path must not import them while LangChain tracing is off.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from assistant.settings import Settings
+from assistant.telemetry.tracing import langchain_tracing_on
+
+QUESTION = "What share of companies have actually cut customer-service staff because of AI?"
+# Runs ``assistant ask --json`` in this interpreter, then reports which heavy modules it imported.
+ASK_AND_REPORT = """
+import runpy, sys
+sys.argv = ["assistant", "ask", "--json", sys.argv[1]]
+try:
+    runpy.run_module("assistant.cli", run_name="__main__")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(sorted(m for m in ("langsmith", "langchain_core.runnables.base", "langchain_core.tracers.schemas",
+                         "gradio", "torch", "transformers") if m in sys.modules))
+"""
+
+
+def _clean_env(settings: Settings | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ASSISTANT_", "LANGSMITH_", "LANGCHAIN_"))}
+    env.update({"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
+    if settings is not None:
+        env.update({"ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_FEEDBACK_DB": str(settings.feedback_db)})
+    return env
+
+
+def test_importing_the_cli_and_the_api_leaves_langsmith_and_gradio_out() -> None:
+    code = ("import sys, assistant.cli, assistant.api; "
+            "print(sorted(m for m in ('langsmith', 'langchain_core.runnables.base', 'gradio') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_clean_env(),
+                            timeout=300, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_ask_path_imports_no_tracer_nor_web_stack(assistant: object, corpus_settings: Settings) -> None:
+    result = subprocess.run([sys.executable, "-c", ASK_AND_REPORT, QUESTION], capture_output=True, text=True,
+                            env=_clean_env(corpus_settings), timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    answer_line, imported = result.stdout.strip().splitlines()[-2:]
+    assert '"citations": [{' in answer_line
+    assert imported == "[]"
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, False),
+    ({"LANGSMITH_TRACING": "true"}, True),
+    ({"LANGCHAIN_TRACING_V2": "true"}, True),
+    ({"LANGSMITH_TRACING_V2": "false", "LANGCHAIN_TRACING_V2": "true"}, False),  # LangSmith's own precedence
+])
+def test_langchain_tracing_follows_langsmiths_switches(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                                       expected: bool) -> None:
+    for name in ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING", "LANGCHAIN_TRACING_V2"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delitem(sys.modules, "langsmith", raising=False)
+    assert langchain_tracing_on() is expected
