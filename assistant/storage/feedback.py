@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..errors import AlreadyRated, StorageError, UnknownTurn
+from ..errors import AlreadyRated, DatabaseDown, StorageError, UnknownTurn
 from ..logs import NO_REQUEST, current_request_id
 from ..models import Answer, Citation, Language, Turn
 from ..settings import Settings
@@ -105,10 +105,13 @@ class FeedbackStore:
         """Log one answered turn (in ``conversation`` when given); its id ties later feedback to it.
 
         The one turn logger of every front end: a failed write costs the log line and the feedback
-        buttons, never the answer.
+        buttons, never the answer (with the database down, answers go on without their turn ids).
         """
         try:
             return self._write(lambda db: self._insert_turn(db, answer, channel, user, conversation))
+        except DatabaseDown as error:
+            log.warning("the %s turn was not logged: %s", channel, error)
+            return None
         except Exception:
             log.exception("could not log the %s turn; answering without feedback buttons", channel)
             return None
