@@ -27,6 +27,8 @@ from assistant.api import Assistant
 from assistant.storage.feedback import FeedbackStore
 from assistant.storage.schema import turns
 from assistant.web.context import WebContext
+from assistant.web.conversations import ConversationHandlers
+from assistant.web.owner import COOKIE
 from assistant.web.ui import PageHandlers
 from tests.index.test_chroma_server import start_chroma
 from tests.replicas.conftest import DOCUMENTS, Replica, replica_env, start_replica, wait_healthy
@@ -263,8 +265,30 @@ def test_the_page_says_so_in_the_chat(outages: Outages) -> None:
         back = until(lambda: (o := list(handlers.ask(KENYA, [], None)))[-1][2][-1]["kind"] == "turn" and o,  # type: ignore[arg-type]
                      "the page's answer after Chroma restarted")
         assert back[-1][2][-1]["turn_id"] is not None
+
+        browser: Any = _Browser("b" * 43)
+        outages.postgres.stop()
+        try:
+            listed = ConversationHandlers(ctx).listing(None, browser)
+            answered = list(handlers.ask(KENYA, [], browser))
+        finally:
+            outages.postgres.start()
+        assert DATABASE_DOWN in listed[2] and "127.0.0.1" not in listed[2]
+        entry = answered[-1][2][-1]  # answered all the same, without a turn id to rate
+        assert entry["kind"] == "turn" and entry["turn_id"] is None and not entry["refused"]
+        until(lambda: ConversationHandlers(ctx).listing(None, browser)[2] != listed[2],
+              "the conversation list after the database restarted")
     finally:
         ctx.store.close()
+
+
+class _Browser:
+    """What the page's handlers read of a Gradio request: the browser's cookie."""
+
+    def __init__(self, token: str) -> None:
+        self.cookies = {COOKIE: token}
+        self.username = None
+        self.headers: dict[str, str] = {}
 
 
 def assert_nothing_acknowledged_is_lost(outages: Outages) -> None:
