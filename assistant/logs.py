@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Literal
+from typing import IO, Literal
 
 LogFormat = Literal["text", "json"]
 NO_REQUEST = "-"
@@ -81,9 +81,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes each line to ``sys.stderr`` as it is when the line is written, not as it was when logging was set up.
+
+    A handler that holds the stream object it was given keeps writing to it after whoever owned it closed
+    it: a test runner's captured stderr (typer's ``CliRunner``, pytest's ``capsys``) is closed when the
+    command ends, yet the root logger keeps the handler, and every later line (a request's access line,
+    from the server's thread) then fails with "Logging error ... I/O operation on closed file". Looking
+    ``sys.stderr`` up at each line follows the stream the process has now. ``setStream`` still pins one.
+    """
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)  # not StreamHandler's: it would pin today's sys.stderr
+        self._pinned: IO[str] | None = None
+
+    @property
+    def stream(self) -> IO[str]:
+        return self._pinned if self._pinned is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str] | None) -> None:
+        self._pinned = value
+
+
 def configure_logging(log_format: LogFormat = "text", level: str = "INFO") -> None:
     """Replace the root logger's handlers with one stderr handler in ``log_format``; idempotent."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.addFilter(_RequestIdFilter())
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(_TEXT_FORMAT))
     root = logging.getLogger()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -88,13 +89,54 @@ class WebSettings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port `assistant serve` listens on.")
     users: SecretStr | None = Field(
         None,
-        description="Comma-separated user:password pairs; when set, the page and the HTTP API require "
-                    "a login (HTTP Basic, or Bearer user:password, on /api and /v1).",
+        description="Comma-separated user:HASH pairs, each HASH an argon2id hash from `assistant "
+                    "hash-password`; when set, the page and the HTTP API require a login (HTTP Basic, or "
+                    "Bearer user:password, on /api and /v1). Plain-text passwords are refused at start.",
     )
     admins: str = Field(
         "",
         description="Comma-separated user names who may upload documents when login is on. With login "
                     "off, uploads are open only while the server listens on a loopback address.",
+    )
+    admin_group: str = Field(
+        "", description="Group whose members may upload documents: read from the identity provider's "
+                        "groups claim (oidc_groups_claim) or from trusted_groups_header; empty = none.",
+    )
+    oidc_issuer: str = Field(
+        "", description="OpenID Connect issuer URL (its /.well-known/openid-configuration is read); when "
+                        "set, the page signs in there and /api and /v1 accept its bearer tokens.",
+    )
+    oidc_client_id: str = Field("", description="This application's client id at the identity provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="This application's client secret at the identity provider.",
+    )
+    oidc_scopes: str = Field("openid email profile", description="Scopes the page's sign-in asks for.")
+    oidc_audience: str = Field(
+        "", description="Audience a bearer token on /api and /v1 must carry; empty = oidc_client_id.",
+    )
+    oidc_username_claim: str = Field(
+        "preferred_username", description="Claim naming the user (then 'email', then 'sub' if it is missing).",
+    )
+    oidc_groups_claim: str = Field("groups", description="Claim listing the user's groups (for admin_group).")
+    oidc_redirect_url: str = Field(
+        "", description="Callback URL registered at the provider (https://host/auth/callback); empty = "
+                        "derived from the request. An https URL also marks the session cookie Secure.",
+    )
+    session_secret: SecretStr | None = Field(
+        None, description="Key signing the page's session cookie (32+ characters; the same on every "
+                          "replica); required with oidc_issuer.",
+    )
+    session_max_age_s: int = Field(28_800, ge=60, description="How long a page sign-in lasts, in seconds.")
+    trusted_header: str = Field(
+        "", description="Header naming the signed-in user, set by a proxy in front (oauth2-proxy: "
+                        "X-Forwarded-User); honoured only from trusted_proxies.",
+    )
+    trusted_groups_header: str = Field(
+        "", description="Header listing that user's groups, comma-separated (oauth2-proxy: X-Forwarded-Groups).",
+    )
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or CIDR ranges of the proxies whose trusted_header is "
+                        "believed; from any other address the header is ignored.",
     )
     concurrency: int = Field(
         4, ge=1, description="Questions the page and the HTTP API answer at the same time (the rest wait).",
@@ -259,13 +301,15 @@ class Settings(BaseSettings):
         return f"http://{self.chroma_host}:{self.chroma_port}" if self.chroma_host else "embedded"
 
     def secrets(self) -> list[str]:
-        """Every secret value held: LLM key, Slack tokens and signing secret, web passwords, the
-        database and Redis URLs and their passwords."""
+        """Every secret value held: LLM key, Slack tokens and signing secret, the web password hashes,
+        the identity provider's client secret and the session key, the database and Redis URLs and their
+        passwords."""
         values = [s.get_secret_value() for s in (self.llm_api_key, *self.slack.secrets()) if s is not None]
         urls = [s.get_secret_value() for s in (self.database_url, self.redis_url) if s is not None]
         values += urls + [password for url in urls if (password := urlsplit(url).password)]
+        values += [s.get_secret_value() for s in (self.web.oidc_client_secret, self.web.session_secret) if s]
         users = self.web.users.get_secret_value() if self.web.users else ""
-        return values + [pair.partition(":")[2] for pair in users.split(",")]
+        return values + [secret for _, secret in login_entries(users)]
 
     def answer_fingerprint(self) -> dict[str, object]:
         """Every setting that can change an answer, for logs and eval baselines."""
@@ -273,6 +317,16 @@ class Settings(BaseSettings):
 
     def settings_hash(self) -> str:
         return hashlib.sha256(json.dumps(self.answer_fingerprint(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def login_entries(raw: str) -> list[tuple[str, str]]:
+    """``user:secret`` entries of ASSISTANT_WEB_USERS: split at the commas that start a new ``name:``, since
+    an argon2 hash has commas of its own (``$m=65536,t=3,p=4$``)."""
+    entries = []
+    for entry in re.split(r",(?=\s*[^,:$\s]+:)", raw):
+        name, _, secret = entry.strip().partition(":")
+        entries.append((name.strip(), secret))
+    return [(name, secret) for name, secret in entries if name or secret]
 
 
 def env_name(part: type[BaseSettings], field: str) -> str:

@@ -5,5 +5,6 @@
   ``database`` opens it and migrates it with Alembic (``migrations/``); ``schema`` is its tables.
 - ``shared``: rate limits, seen-once keys and locks, in this process or in Redis
   (``ASSISTANT_REDIS_URL``) so that every replica sees the same.
-- ``commands``: ``assistant db upgrade|downgrade|current``.
+- ``commands``: ``assistant db upgrade|downgrade|current|copy``; ``transfer`` is the copy from one
+  database into another (the SQLite file into PostgreSQL).
 """

@@ -3,7 +3,8 @@
 Every read or change of one conversation names its ``owner`` (a Slack user, a logged-in web user,
 or ``browser:<digest>`` of the page's cookie) and finds nothing that belongs to someone else: one
 browser cannot open, rename, delete or export another's conversation. ``owner=None`` is for the
-command line, which reads the database directly (``assistant brief``).
+command line, which reads the database directly (``assistant brief``), and for the administrators
+of the JSON API (``/api/conversations``), who see everyone's.
 
 Deleting a conversation removes it from its owner's list and unlinks its answers; the answers
 stay in the turn log, where feedback and the corpus-gap report read them, as every answer did
@@ -72,6 +73,28 @@ class StoredConversation:
 
 
 @dataclass(frozen=True)
+class ConversationPage:
+    """One page of a listing, the latest first: each conversation with its owner, and how many there are."""
+
+    conversations: list[tuple[ConversationSummary, str | None]]
+    total: int
+
+
+class TitleError(ValueError):
+    """A conversation name that cannot be kept as given: empty, or over ``TITLE_CHARS``."""
+
+
+def clean_title(title: str) -> str:
+    """The title on one line; ``TitleError`` (one plain sentence) when it is empty or too long."""
+    cleaned = " ".join(title.split())
+    if not cleaned:
+        raise TitleError("The name is empty: give the conversation a name.")
+    if len(cleaned) > TITLE_CHARS:
+        raise TitleError(f"The name is {len(cleaned):,} characters long; the limit is {TITLE_CHARS}.")
+    return cleaned
+
+
+@dataclass(frozen=True)
 class CitingTurn:
     """An answer that cites a document: where the document is cited, and what was quoted."""
 
@@ -119,6 +142,17 @@ class ConversationStore:
         with self.engine.connect() as db:
             return [(_summary(row), row.user) for row in db.execute(query)]
 
+    def page(self, owner: str | None, limit: int = MAX_LISTED, offset: int = 0) -> ConversationPage:
+        """The owner's conversations (everyone's when ``owner`` is None), the latest first, from ``offset``."""
+        query = _summaries().order_by(conversations.c.updated.desc(), conversations.c.id.desc())
+        count = select(func.count()).select_from(conversations)
+        if owner is not None:
+            query, count = query.where(conversations.c.user == owner), count.where(conversations.c.user == owner)
+        with self.engine.connect() as db:
+            rows = db.execute(query.limit(limit).offset(offset)).all()
+            total = int(db.execute(count).scalar() or 0)
+        return ConversationPage([(_summary(row), row.user) for row in rows], total)
+
     def get(self, conversation_id: int, owner: str | None) -> StoredConversation | None:
         """The conversation with its turns, oldest first; None when it is not the owner's."""
         with self.engine.connect() as db:
@@ -146,18 +180,20 @@ class ConversationStore:
         return int(found) if found is not None else None
 
     # -- changing ----------------------------------------------------------------------
-    def rename(self, conversation_id: int, owner: str, title: str) -> bool:
+    def rename(self, conversation_id: int, owner: str | None, title: str) -> bool:
+        """Rename the owner's conversation (anyone's when ``owner`` is None); an over-long title is cut."""
         title = " ".join(title.split())[:TITLE_CHARS]
         if not title:
             return False
         return self.store._write(lambda db: db.execute(
-            update(conversations).where(conversations.c.id == conversation_id, conversations.c.user == owner)
+            update(conversations).where(conversations.c.id == conversation_id, *_owned_by(owner))
             .values(title=title)).rowcount > 0)
 
-    def delete(self, conversation_id: int, owner: str) -> bool:
+    def delete(self, conversation_id: int, owner: str | None) -> bool:
+        """Delete the owner's conversation (anyone's when ``owner`` is None); its answers stay in the turn log."""
         def work(db: Connection) -> bool:
             found = db.execute(select(conversations.c.id).where(
-                conversations.c.id == conversation_id, conversations.c.user == owner)).first()
+                conversations.c.id == conversation_id, *_owned_by(owner))).first()
             if found is None:
                 return False
             db.execute(update(turns).where(turns.c.conversation_id == conversation_id).values(conversation_id=None))
@@ -214,6 +250,11 @@ class ConversationStore:
                       # a refusal rated down is one gap, counted once
                       if r.turn_id is None or not (r.turn_id in refused_ids or r.refused)]
         return sorted(found, key=lambda c: c.created)
+
+
+def _owned_by(owner: str | None) -> list[Any]:
+    """The condition that a conversation is the owner's; none when ``owner`` is None (any conversation)."""
+    return [] if owner is None else [conversations.c.user == owner]
 
 
 def _summaries() -> Any:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import AlreadyRated, StorageError, UnknownTurn
 from ..models import Turn
-from .auth import user_from_header
+from .auth import LoginRefused
 from .context import WebContext
 from .errors import ApiError
 from .health import health as health_report
@@ -40,14 +40,15 @@ def require_user(ctx: WebContext) -> Callable[[Request], str | None]:
     def dependency(request: Request) -> str | None:
         if not ctx.login_required:
             return None
-        user = user_from_header(ctx.users, request.headers.get("authorization"))
-        if user is None:
-            raise ApiError(401, "Log in first: send HTTP Basic credentials (or the API key user:password).",
-                           {"WWW-Authenticate": 'Basic realm="assistant"'})
-        wait = ctx.user_limits.hit(user)
+        try:
+            identity = ctx.auth.from_api_request(request.headers, request.client.host if request.client else None)
+        except LoginRefused as refused:
+            raise ApiError(refused.status, str(refused), {"WWW-Authenticate": ctx.auth.challenge()}) from None
+        request.state.identity = identity  # for the admin check of the route
+        wait = ctx.user_limits.hit(identity.name)
         if wait is not None:
             raise ApiError(429, too_many_requests(wait), {"Retry-After": str(wait)})
-        return user
+        return identity.name
 
     return dependency
 
@@ -87,9 +88,9 @@ def make_router(ctx: WebContext) -> APIRouter:
         return {"id": feedback_id}
 
     @router.post("/admin/upload", status_code=201, response_model=None)
-    def upload(file: UploadFile, user: str | None = user_dependency) -> dict[str, object]:
+    def upload(file: UploadFile, request: Request, user: str | None = user_dependency) -> dict[str, object]:
         """Add or replace one document (.md .txt .html .pdf .docx) and index it at once."""
-        if not ctx.may_upload(user):
+        if not ctx.may_upload(ctx.identity_of(request)):
             raise ApiError(403, "Only administrators may upload documents.")
         result = ctx.assistant.add_document(file.file, file.filename or "")
         return result.model_dump(mode="json")

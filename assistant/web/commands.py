@@ -1,4 +1,5 @@
-"""``assistant serve`` and ``assistant feedback export``, added to the CLI by ``register(app)``."""
+"""``assistant serve``, ``assistant hash-password`` and ``assistant feedback export``, added to the CLI by
+``register(app)``."""
 
 from __future__ import annotations
 
@@ -43,8 +44,27 @@ def serve(
     typer.echo(f"Serving the assistant on http://{settings.web.host}:{settings.web.port}/ "
                f"(API: /api/ask, /v1/chat/completions). Ctrl-C to stop.")
     # log_config=None keeps the configuration above; the request-id middleware writes the access lines
+    # With a sign-in proxy the proxy's own address must reach the app (the header is believed only
+    # from it): uvicorn must not replace it with the X-Forwarded-For address.
     uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, proxy_headers=not settings.web.trusted_header.strip())
+
+
+def hash_password(
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from standard input instead of asking for it.")] = False,
+) -> None:
+    """Print an argon2id hash of a password, to put after `name:` in ASSISTANT_WEB_USERS."""
+    from .passwords import hash_password as argon2_hash
+
+    if password_stdin:
+        password = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        typer.echo("Error: the password is empty.", err=True)
+        raise typer.Exit(2)
+    typer.echo(argon2_hash(password))
 
 
 feedback_app = typer.Typer(help="Feedback given in the web page, the API and Slack.", no_args_is_help=True)
@@ -84,4 +104,5 @@ def export(
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.command("hash-password")(hash_password)
     app.add_typer(feedback_app, name="feedback")

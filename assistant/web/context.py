@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from ..api import Assistant, clean_question
 from ..models import Answer, AnswerStream, Turn
@@ -12,7 +13,7 @@ from ..settings import Settings
 from ..storage.conversations import ConversationStore
 from ..storage.feedback import Channel, FeedbackStore
 from ..storage.shared import Limiter
-from .auth import may_upload, parse_admins, parse_users
+from .auth import Authenticator, Identity
 from .limits import AskLimiter, user_rate_limiter
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,12 @@ class WebContext:
     store: FeedbackStore
     limiter: AskLimiter
     user_limits: Limiter
-    users: dict[str, str] = field(default_factory=dict)
-    admins: frozenset[str] = frozenset()
+    auth: Authenticator
 
     @classmethod
     def build(cls, settings: Settings, assistant: Assistant | None = None,
               store: FeedbackStore | None = None) -> WebContext:
+        auth = Authenticator(settings)  # first: a wrong sign-in setting stops the start before anything is opened
         assistant = assistant or Assistant(settings)
         return cls(
             settings=settings,
@@ -44,8 +45,7 @@ class WebContext:
             store=store or FeedbackStore.for_settings(settings, assistant.settings.answer_fingerprint()),
             limiter=AskLimiter(settings.web.concurrency),
             user_limits=user_rate_limiter(settings),
-            users=parse_users(settings),
-            admins=parse_admins(settings),
+            auth=auth,
         )
 
     @property
@@ -54,10 +54,27 @@ class WebContext:
 
     @property
     def login_required(self) -> bool:
-        return bool(self.users)
+        return self.auth.login_required
 
-    def may_upload(self, user: str | None) -> bool:
-        return may_upload(self.settings, self.users, self.admins, user)
+    def identity_of(self, request: Any) -> Identity | None:
+        """Who sent a page event or an HTTP request: the identity the sign-in left on the request, or
+        (Gradio's password form) the user name Gradio keeps."""
+        starlette_request = getattr(request, "request", None) if request is not None else None
+        for holder in (starlette_request, request):
+            found = getattr(getattr(holder, "state", None), "identity", None)
+            if isinstance(found, Identity):
+                return found
+        username = getattr(request, "username", None) if request is not None else None
+        if username and self.auth.page_uses_password_form:
+            return Identity(str(username), (), "password")
+        return None
+
+    def may_upload(self, who: Identity | None) -> bool:
+        return self.auth.may_upload(who)
+
+    def sees_every_conversation(self, user: str | None) -> bool:
+        """Administrators, and only with login on: without it every caller is just a browser."""
+        return self.login_required and user is not None and user in self.admins
 
     def answer(self, question: str, history: list[Turn], channel: Channel, user: str | None,
                wait_s: float) -> tuple[Answer, int | None]:

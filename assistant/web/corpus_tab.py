@@ -38,7 +38,7 @@ class CorpusHandlers:
         self.ctx = ctx
 
     def is_admin(self, request: gr.Request | None) -> bool:
-        return self.ctx.may_upload(_user(request))
+        return self.ctx.may_upload(self.ctx.identity_of(request))
 
     # -- browsing ----------------------------------------------------------------------
     def table(self, query: str | None) -> Outputs:

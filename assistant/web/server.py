@@ -18,7 +18,7 @@ from ..errors import IndexUnavailable
 from ..settings import Settings
 from ..storage.feedback import FeedbackStore
 from ..telemetry import metrics, tracing
-from . import api_routes, openai_compat, ui
+from . import api_routes, conversations_api, openai_compat, sign_in, ui
 from .body_limit import BodyLimitMiddleware
 from .context import WebContext
 from .errors import install_error_handlers
@@ -55,6 +55,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
     install_error_handlers(app)
     user_dependency = api_routes.require_user(ctx)
     app.include_router(api_routes.make_router(ctx))
+    app.include_router(conversations_api.make_router(ctx))
     app.include_router(openai_compat.make_router(ctx, user_dependency))
     mount_extra_routes(app, ctx.assistant, ctx.store, settings)
     app.add_api_route("/metrics", metrics.metrics_endpoint, methods=["GET"], include_in_schema=False)
@@ -66,6 +67,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
             return JSON_BODY_LIMIT
         return None
 
+    sign_in.install(app, ctx)  # the provider's sign-in routes, the session and the page's gate, if set
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(BrowserCookieMiddleware)  # who owns a saved conversation when there is no login
     app.add_middleware(metrics.MetricsMiddleware)
@@ -78,8 +80,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None,
     tracing.instrument(app)
     return gr.mount_gradio_app(
         app, page, path="/",
-        auth=list(ctx.users.items()) or None,
-        auth_message="Sign in to ask the outsourcing assistant." if ctx.users else None,
+        **sign_in.page_auth(ctx),
         footer_links=[],
         run_history=False,
         show_error=True,

@@ -132,7 +132,7 @@ class PageHandlers:
         return chat_update(entries), question, entries, "", note(""), gr.skip()
 
     def upload(self, path: str | None, request: gr.Request) -> str:
-        if not self.ctx.may_upload(_user(request)):
+        if not self.ctx.may_upload(self.ctx.identity_of(request)):
             return note("Only administrators may upload documents.", "bad")
         if not path:
             return note("Choose a file first.", "bad")
@@ -152,17 +152,15 @@ class PageHandlers:
         return note(result.message, "ok")
 
     def admin_view(self, request: gr.Request) -> tuple[Any, str]:
-        allowed = self.ctx.may_upload(_user(request))
+        allowed = self.ctx.may_upload(self.ctx.identity_of(request))
         if allowed:
             return gr.update(visible=True), ""
-        reason = ("The administrators' tools are for ASSISTANT_WEB_ADMINS." if self.ctx.login_required
+        reason = ("The administrators' tools are for ASSISTANT_WEB_ADMINS (or ASSISTANT_WEB_ADMIN_GROUP)."
+                  if self.ctx.login_required
                   else "The administrators' tools are off while the server listens beyond this machine without "
                        "a login; set ASSISTANT_WEB_USERS and ASSISTANT_WEB_ADMINS.")
         return gr.update(visible=False), note(reason, "bad")
 
-
-def _user(request: gr.Request | None) -> str | None:
-    return getattr(request, "username", None) if request is not None else None
 
 
 def build_page(ctx: WebContext) -> gr.Blocks:

@@ -31,6 +31,7 @@ from tests.slack.conftest import (  # noqa: F401  (fixtures)
     slack_api,
 )
 from tests.slack.standin import BOT_USER_ID
+from tests.support import hashed_users
 from tests.web.conftest import LiveServer, serve, web_settings
 
 pytestmark = pytest.mark.security
@@ -96,7 +97,7 @@ def basic(user: str, password: str) -> dict[str, str]:
 def login_server(tmp_path_factory: pytest.TempPathFactory, corpus_settings: Settings,
                  assistant: Assistant) -> Any:
     tmp = tmp_path_factory.mktemp("security-login")
-    settings = web_settings(tmp, corpus_settings.index_dir, web_users="alice:alice-pass-1,bob:bob-pass-2",
+    settings = web_settings(tmp, corpus_settings.index_dir, web_users=hashed_users("alice:alice-pass-1,bob:bob-pass-2"),
                             web_admins="alice")
     with serve(settings, assistant) as server:
         yield server
@@ -158,8 +159,8 @@ def test_an_admin_upload_is_accepted(tmp_path: Path) -> None:
     corpus.mkdir()
     for name in SMALL_CORPUS:
         (corpus / Path(name).name).write_bytes((CORPUS / name).read_bytes())
-    settings = web_settings(tmp_path, tmp_path / "index", corpus_dir=corpus, web_users="alice:alice-pass-1",
-                            web_admins="alice")
+    settings = web_settings(tmp_path, tmp_path / "index", corpus_dir=corpus,
+                            web_users=hashed_users("alice:alice-pass-1"), web_admins="alice")
     fresh = Fresh(settings)
     fresh.ingest()
     with serve(settings, fresh) as server, client(server) as http:

@@ -30,6 +30,7 @@ from assistant.settings import Settings
 from assistant.web.server import create_app
 from tests.evaluation.openai_standin import Reply, running
 from tests.slack.standin import BOT_TOKEN, BOT_USER_ID, TEAM_ID, SlackStandIn
+from tests.support import hashed_users
 from tests.web.conftest import web_settings
 
 pytestmark = pytest.mark.security
@@ -129,7 +130,7 @@ def test_no_secret_is_logged_printed_or_stored(tmp_path: Path, corpus_settings: 
                 tmp_path, corpus_settings.index_dir, llm="openai-compatible:logcheck", llm_base_url=llm.base_url,
                 llm_api_key=LLM_KEY, slack_bot_token=BOT_TOKEN, slack_app_token=APP_TOKEN,
                 slack_signing_secret=SIGNING_SECRET, slack_api_base_url=slack_api.base_url,
-                web_users=f"alice:{PASSWORD}", web_admins="alice")
+                web_users=hashed_users(f"alice:{PASSWORD}"), web_admins="alice")
             with debug_server(settings, Assistant(settings)) as url:
                 exercise(url, slack_api, settings.upload_dir)
             assert llm.requests, "the LLM was never called, so its key was never used"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
-from assistant.storage.conversations import ConversationStore
-from assistant.storage.feedback import FeedbackStore
+import pytest
+
+from assistant.storage.conversations import ConversationStore, TitleError, clean_title
+from assistant.storage.feedback import TITLE_CHARS, FeedbackStore
 from tests.storage.test_store import answer
 
 ME, OTHER = "browser:me", "browser:someone-else"
@@ -44,6 +46,36 @@ def test_rename_and_delete_keep_the_answers_in_the_turn_log(store: FeedbackStore
     assert conversations.delete(found, ME)
     assert conversations.owned(ME) == [] and conversations.get(found, None) is None
     assert store.count("turns") == 1 and store.count() == 1 and conversations.of_turn(turn) is None
+
+
+def test_a_page_of_the_owners_or_of_everyones_conversations(store: FeedbackStore) -> None:
+    conversations = ConversationStore(store)
+    for n in range(3):
+        store.log_turn(answer(f"mine {n}"), "web", ME, conversation=f"web:p{n}")
+    store.log_turn(answer("theirs"), "web", OTHER, conversation="web:theirs")
+    first, rest = conversations.page(ME, limit=2), conversations.page(ME, limit=2, offset=2)
+    assert [s.title for s, _ in first.conversations] == ["mine 2", "mine 1"] and first.total == 3
+    assert [(s.title, owner) for s, owner in rest.conversations] == [("mine 0", ME)] and rest.total == 3
+    everyone = conversations.page(None)
+    assert everyone.total == 4 and {owner for _, owner in everyone.conversations} == {ME, OTHER}
+
+
+def test_anyones_conversation_is_renamed_and_deleted_without_an_owner(store: FeedbackStore) -> None:
+    conversations = ConversationStore(store)
+    store.log_turn(answer(), "web", OTHER, conversation="web:any")
+    found = conversations.id_of("web:any", None)
+    assert found is not None
+    assert conversations.rename(found, None, "Seen by an administrator")
+    assert conversations.owned(OTHER)[0].title == "Seen by an administrator"
+    assert conversations.delete(found, None) and conversations.owned(OTHER) == []
+
+
+def test_a_title_is_one_line_not_empty_and_not_over_the_limit() -> None:
+    assert clean_title("  Kenya\n staffing ") == "Kenya staffing"
+    assert clean_title("x" * TITLE_CHARS) == "x" * TITLE_CHARS
+    for bad, said in (("  \n ", "empty"), ("x" * (TITLE_CHARS + 1), f"the limit is {TITLE_CHARS}")):
+        with pytest.raises(TitleError, match=said):
+            clean_title(bad)
 
 
 def test_each_answer_shows_the_owners_rating_and_comment(store: FeedbackStore) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.settings import Settings
+from tests.support import hashed_users
 from tests.web.conftest import LiveServer, serve, web_settings
 
 pytestmark = pytest.mark.ui
@@ -129,7 +130,7 @@ def _basic(user: str, password: str) -> dict[str, str]:
 
 def test_login_protects_the_api_and_the_page(tmp_path: Path, corpus_settings: Settings,
                                              assistant: Assistant) -> None:
-    settings = web_settings(tmp_path, corpus_settings.index_dir, web_users="alice:s3cret,bob:pw",
+    settings = web_settings(tmp_path, corpus_settings.index_dir, web_users=hashed_users("alice:s3cret,bob:pw"),
                             web_admins="alice")
     with serve(settings, assistant) as server, httpx.Client(base_url=server.url, timeout=120) as http:
         anonymous = http.post("/api/ask", json={"question": GARTNER_FR})

@@ -10,6 +10,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.settings import Settings
 from tests.servers import RedisServer, redis_service
+from tests.support import hashed_users
 from tests.web.conftest import serve, web_settings
 
 __all__ = ["redis_service"]
@@ -19,7 +20,7 @@ USERS = "alice:alice-pw-1,bob:bob-pw-2"
 
 
 def limited(tmp_path: Path, corpus_settings: Settings, **overrides: object) -> Settings:
-    return web_settings(tmp_path, corpus_settings.index_dir, web_users=USERS, web_user_rate_limit=3,
+    return web_settings(tmp_path, corpus_settings.index_dir, web_users=hashed_users(USERS), web_user_rate_limit=3,
                         web_rate_window_s=30, **overrides)
 
 
