@@ -19,9 +19,10 @@ def _on_database(act: Callable[..., None], *args: str) -> None:
 
     from ..errors import DatabaseDown
     from ..settings import Settings
-    from .database import current_revision, database_url, describe, head_revision, open_engine
+    from .database import current_revision, database_url, describe, head_revision, open_engine, report_server_down
 
     engine = open_engine(database_url(Settings()))
+    report_server_down(engine)
     try:
         act(engine, *args)
         revision = current_revision(engine)

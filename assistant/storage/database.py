@@ -60,10 +60,9 @@ def open_engine(target: str | Path) -> Engine:
     if url.get_backend_name() != "sqlite":
         # pool_pre_ping: a connection the server dropped (a restart) is replaced before it is lent out,
         # so the process recovers by itself once the server is back.
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=30,
-                               connect_args={"connect_timeout": _CONNECT_TIMEOUT_S})
-        event.listen(engine, "handle_error", _server_down)
-        return engine
+        timeout = {} if "connect_timeout" in url.query else {"connect_timeout": _CONNECT_TIMEOUT_S}
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=30,
+                             connect_args=timeout)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_size=10, max_overflow=20, pool_timeout=30,
@@ -93,6 +92,13 @@ def address(url: URL) -> str:
 
 def database_down(url: URL) -> DatabaseDown:
     return DatabaseDown(f"The database at {address(url)} is not reachable: check ASSISTANT_DATABASE_URL.")
+
+
+def report_server_down(engine: Engine) -> None:
+    """From now on a lost or refused PostgreSQL connection on ``engine`` raises ``DatabaseDown`` (the store of
+    the front ends); other users of ``open_engine`` (``assistant db copy``) keep SQLAlchemy's errors."""
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "handle_error", _server_down)
 
 
 def _server_down(context: ExceptionContext) -> None:

@@ -26,7 +26,7 @@ from ..errors import AlreadyRated, DatabaseDown, StorageError, UnknownTurn
 from ..logs import NO_REQUEST, current_request_id
 from ..models import Answer, Citation, Language, Turn
 from ..settings import Settings
-from .database import database_url, describe, migrate, open_engine
+from .database import database_url, describe, migrate, open_engine, report_server_down
 from .schema import conversations, feedback, turns
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class FeedbackStore:
     def __init__(self, target: Path | str, settings_snapshot: dict[str, Any] | None = None,
                  *, upgrade: bool = True) -> None:
         self.engine: Engine = open_engine(target)
+        report_server_down(self.engine)  # a server that is down is DatabaseDown, said plainly by every front end
         self.settings_snapshot = settings_snapshot or {}
         self._settings_json = json.dumps(self.settings_snapshot, default=str)
         self._settings_hash = hashlib.sha256(
