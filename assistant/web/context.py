@@ -72,9 +72,9 @@ class WebContext:
     def may_upload(self, who: Identity | None) -> bool:
         return self.auth.may_upload(who)
 
-    def sees_every_conversation(self, user: str | None) -> bool:
+    def sees_every_conversation(self, who: Identity | None) -> bool:
         """Administrators, and only with login on: without it every caller is just a browser."""
-        return self.login_required and user is not None and user in self.admins
+        return self.login_required and self.auth.is_admin(who)
 
     def answer(self, question: str, history: list[Turn], channel: Channel, user: str | None,
                wait_s: float) -> tuple[Answer, int | None]:

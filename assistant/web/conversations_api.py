@@ -118,7 +118,7 @@ def make_router(ctx: WebContext) -> APIRouter:
 
     def scope(request: Request, user: str | None) -> str | None:
         """Whose conversations the caller reaches: its own, or everyone's (None) for an administrator."""
-        if ctx.sees_every_conversation(user):
+        if ctx.sees_every_conversation(getattr(request.state, "identity", None)):
             return None
         owner = user if ctx.login_required else owner_of(request, login_required=False)
         if owner is None:  # the cookie middleware gives every caller one; this is a guard, not a path

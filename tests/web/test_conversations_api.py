@@ -17,6 +17,7 @@ from assistant.settings import Settings
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.feedback import TITLE_CHARS
 from assistant.web.owner import COOKIE, browser_owner
+from tests.support import hashed_users
 from tests.web.conftest import LiveServer, serve, web_settings
 from tests.workflow.test_brief import flat, pdf_text
 
@@ -44,7 +45,7 @@ def converse(server: LiveServer, assistant: Assistant, owner: str, key: str, que
 def server(assistant: Assistant, corpus_settings: Settings,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = web_settings(tmp_path_factory.mktemp("conversations-api"), corpus_settings.index_dir,
-                            web_users=",".join(f"{u}:{p}" for u, p in USERS.items()), web_admins="root",
+                            web_users=hashed_users(",".join(f"{u}:{p}" for u, p in USERS.items())), web_admins="root",
                             web_user_rate_limit=10_000)
     with serve(settings, assistant) as live:
         yield live
