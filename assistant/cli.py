@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import models
-from .errors import IndexUnavailable, QuestionError
+from .errors import AssistantError, IndexUnavailable, QuestionError, ServerDown
 from .models import Answer, DocumentInfo, IndexInfo
 from .settings import Settings
 
@@ -30,6 +30,16 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
+def require_servers(settings: Settings, *names: str) -> None:
+    """Stop at once, with one sentence, when a shared server this command needs does not answer."""
+    from .storage.servers import require
+
+    try:
+        require(settings, *names)
+    except ServerDown as error:
+        raise fail(str(error)) from None
+
+
 @app.command("ingest")
 def ingest_command(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")] = None,
@@ -38,7 +48,9 @@ def ingest_command(
     """Add new and changed documents to the index; remove deleted ones."""
     from .api import Assistant
 
-    assistant = Assistant(Settings())
+    settings = Settings()
+    require_servers(settings, "chroma", "redis")  # the index, and the lock replicas share
+    assistant = Assistant(settings)
     try:
         report = assistant.ingest(paths or None, progress=sys.stderr.isatty(), rebuild=rebuild,
                                   on_skip=lambda s: typer.echo(f"skipped: {s.reason}", err=True))
@@ -69,6 +81,7 @@ def ask_command(
             clean_question(question, settings.max_question_chars)
         except QuestionError as error:
             raise fail(str(error)) from None
+    require_servers(settings, "chroma")
     assistant = Assistant(settings)
     try:
         assistant.warm_up()
@@ -119,6 +132,7 @@ def chat_command() -> None:
     from .api import Assistant
     from .models import Turn
 
+    require_servers(settings, "chroma")
     assistant = Assistant(settings)
     try:
         assistant.warm_up()
@@ -155,8 +169,10 @@ def corpus_command(
     """List the indexed documents by topic, with date, language and confidence."""
     from .api import Assistant
 
+    settings = Settings()
+    require_servers(settings, "chroma")
     try:
-        info = Assistant(Settings()).index_info()
+        info = Assistant(settings).index_info()
     except IndexUnavailable as error:
         raise fail(str(error)) from None
     if as_json:
@@ -202,6 +218,7 @@ def _conversations(settings: Settings) -> ConversationStore:
 
     if settings.database_url is None and not settings.feedback_db.exists():
         raise fail(f"No conversations yet: {settings.feedback_db} does not exist.", 1)
+    require_servers(settings, "database")
     return ConversationStore(FeedbackStore.for_settings(settings))
 
 
@@ -255,6 +272,7 @@ def gaps_command(
     from .api import Assistant
 
     settings = Settings()
+    require_servers(settings, "chroma")
     start, end = parse_since(since), datetime.now(UTC)
     candidates = _conversations(settings).gap_candidates(start.timestamp(), end.timestamp())
     report = Assistant(settings).workflow().gap_report(candidates, start, end)
@@ -284,7 +302,11 @@ _register_commands()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except AssistantError as error:  # e.g. a server that went down after the start-up check: no traceback
+        typer.echo(f"Error: {error}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT) from None
 
 
 if __name__ == "__main__":

@@ -82,3 +82,38 @@ class AlreadyRated(AssistantError, ValueError):
 
 class UnknownTurn(AssistantError, ValueError):
     """Feedback names an answer (turn id) that was never logged."""
+
+
+# -- shared servers (PostgreSQL, Redis, the Chroma server) ----------------------------------------
+class ServerDown(AssistantError):
+    """A shared server cannot be reached. ``str(error)`` is the operator's sentence (the server, its
+    address without password, the setting to check); ``public`` says it to a user without the address."""
+
+    server = "server"
+    what = "A server the assistant needs"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.public = f"{self.what} is not reachable right now; please try again in a few minutes."
+
+
+class DatabaseDown(ServerDown):
+    """PostgreSQL (``ASSISTANT_DATABASE_URL``) cannot be reached."""
+
+    server = "database"
+    what = "The database"
+
+
+class RedisDown(ServerDown, IndexUnavailable):
+    """Redis (``ASSISTANT_REDIS_URL``) cannot be reached; only the ingest lock needs it, so it is also an
+    ``IndexUnavailable`` (the index cannot be changed)."""
+
+    server = "redis"
+    what = "The shared Redis server"
+
+
+class ChromaDown(ServerDown, IndexUnavailable):
+    """The Chroma server (``CHROMA_HOST``, ``CHROMA_PORT``) cannot be reached."""
+
+    server = "chroma"
+    what = "The document index (the Chroma server)"

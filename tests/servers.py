@@ -1,4 +1,5 @@
-"""Real PostgreSQL and Redis servers on loopback for the tests that need them, started and stopped here.
+"""Real PostgreSQL and Redis servers on loopback for the tests that need them, started and stopped here
+(and stopped and started again on the same port and data, for the outage tests: ``stop()``, ``start()``).
 
 PostgreSQL 15's binaries come with Debian's postgresql-15 (``/usr/lib/postgresql/15/bin``) and Redis
 with redis-server; ``make test`` installs what is missing (the Makefile's ``services`` target).
@@ -48,8 +49,10 @@ def postgres_bin(name: str) -> str:
 @dataclass
 class PostgresServer:
     port: int
-    process: subprocess.Popen[bytes]
     data: Path
+    process: subprocess.Popen[bytes] | None = None
+    user: str | None = None
+    fsync: bool = False
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -63,6 +66,27 @@ class PostgresServer:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def start(self) -> None:
+        """(Re)start ``postgres`` on this cluster and port; returns once it answers queries."""
+        options = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.data}",
+                   "-c", "max_connections=200", "-c", f"fsync={'on' if self.fsync else 'off'}"]
+        self.process = subprocess.Popen([postgres_bin("postgres"), "-D", str(self.data), "-p", str(self.port),
+                                         *options], user=self.user, cwd=self.data,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, self.process, "postgres")
+        _wait_for_queries(self)
+
+    def stop(self) -> None:
+        """Fast shutdown (roll back what is open, then stop), as an operator's restart does; data stays."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
 
 @contextmanager
 def postgres(fsync: bool = False) -> Iterator[PostgresServer]:
@@ -74,30 +98,19 @@ def postgres(fsync: bool = False) -> Iterator[PostgresServer]:
         os.chown(data, entry.pw_uid, entry.pw_gid)
     subprocess.run([postgres_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                     "--no-locale", "--no-sync"], user=user, check=True, capture_output=True, cwd=data)
-    port = free_port()
-    options = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={data}",
-               "-c", "max_connections=200", "-c", f"fsync={'on' if fsync else 'off'}"]
-    process = subprocess.Popen([postgres_bin("postgres"), "-D", str(data), "-p", str(port), *options],
-                               user=user, cwd=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = PostgresServer(port=free_port(), data=data, user=user, fsync=fsync)
     try:
-        _wait_for_port(port, process, "postgres")
-        server = PostgresServer(port=port, process=process, data=data)
-        _wait_for_queries(server)
+        server.start()
         yield server
     finally:
-        process.send_signal(signal.SIGINT)  # fast shutdown: roll back what is open, then stop
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        server.stop()
         shutil.rmtree(data, ignore_errors=True)
 
 
 @dataclass
 class RedisServer:
     port: int
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None = None
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
@@ -107,27 +120,36 @@ class RedisServer:
 
         redis.Redis.from_url(self.url()).flushall()
 
+    def start(self) -> None:
+        """(Re)start redis-server on this port, empty (nothing is saved to disk)."""
+        binary = shutil.which("redis-server")
+        if binary is None:
+            _missing("redis-server")
+        assert binary is not None
+        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--protected-mode", "yes"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, self.process, "redis-server")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
 
 @contextmanager
 def redis_server() -> Iterator[RedisServer]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        _missing("redis-server")
-    assert binary is not None
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--protected-mode", "yes"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = RedisServer(port=free_port())
     try:
-        _wait_for_port(port, process, "redis-server")
-        yield RedisServer(port=port, process=process)
+        server.start()
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        server.stop()
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], name: str) -> None:

@@ -28,6 +28,7 @@ from langchain_core.embeddings import Embeddings
 from ..errors import IndexUnavailable
 from ..models import CHUNKER_VERSION, Chunk
 from ..settings import Settings
+from ..storage.servers import chroma_down
 from ..storage.shared import redis_lock, secret_url
 
 _COPY_BATCH = 2000
@@ -84,16 +85,13 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
     except Exception as error:  # chromadb raises bare Exception/ValueError for both cases
-        raise IndexUnavailable(_unavailable_message(settings, error)) from error
+        raise _unavailable(settings, error) from error
 
 
-def _unavailable_message(settings: Settings, error: BaseException) -> str:
+def _unavailable(settings: Settings, error: BaseException) -> IndexUnavailable:
     if settings.chroma_host:
-        return (
-            f"The Chroma server at {settings.chroma_mode()} is not reachable "
-            f"({error.__class__.__name__}); start it or unset CHROMA_HOST."
-        )
-    return (
+        return chroma_down(settings)  # a ChromaDown; a new request connects again once the server is back
+    return IndexUnavailable(
         f"The index in {settings.index_dir} cannot be opened ({error.__class__.__name__}); "
         "run `assistant ingest --rebuild`."
     )
@@ -155,7 +153,7 @@ class IndexStore:
         try:
             metadata = self._pointer().metadata or {}
         except Exception as error:
-            raise IndexUnavailable(_unavailable_message(self.settings, error)) from error
+            raise _unavailable(self.settings, error) from error
         live = metadata.get("generation")
         return str(live) if live else None
 

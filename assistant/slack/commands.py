@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
 
 def slack_command() -> None:
     """Run the Slack bot in Socket Mode (needs the bot token and an app-level xapp- token)."""
-    from ..errors import ChannelConfigError, IndexUnavailable, SlackConfigError
+    from ..errors import ChannelConfigError, IndexUnavailable, ServerDown, SlackConfigError, StorageError
     from ..logs import configure_logging
     from ..settings import Settings
     from .socket_mode import check_tokens, run
@@ -23,7 +23,7 @@ def slack_command() -> None:
         check_tokens(settings)
         configure_logging(settings.log_format, settings.log_level)
         run(settings)
-    except (SlackConfigError, ChannelConfigError, IndexUnavailable) as error:
+    except (SlackConfigError, ChannelConfigError, IndexUnavailable, ServerDown, StorageError) as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(EXIT_BAD_CONFIG) from None
     except KeyboardInterrupt:

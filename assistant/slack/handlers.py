@@ -20,7 +20,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..errors import AlreadyRated, IndexUnavailable, QuestionError
+from ..errors import AlreadyRated, IndexUnavailable, QuestionError, ServerDown
 from ..logs import request_scope
 from ..models import Asker, Language, Turn
 from ..settings import Settings
@@ -41,7 +41,7 @@ from .briefs import BriefMaker, export_brief
 from .channels import ChannelSettings
 from .draft import DraftMessage
 from .limits import SlackLimits
-from .messages import say
+from .messages import say, say_server_down
 from .mrkdwn import slack_to_plain
 from .threads import MAX_HISTORY_TURNS, ThreadMemory, history_from_replies
 
@@ -200,6 +200,9 @@ class SlackHandlers:
             slack_event("answered")
         except QuestionError as error:
             self.notify(client, question, str(error), ephemeral=question.ephemeral)
+        except ServerDown as error:  # private: the person asked, the channel need not read about outages
+            log.error("Slack question not answered: %s", error)
+            self.notify(client, question, say_server_down(error.server, question.language), ephemeral=True)
         except IndexUnavailable as error:
             log.error("Slack question not answered: %s", error)
             self.notify(client, question, say("index_unavailable", question.language),
@@ -255,6 +258,9 @@ class SlackHandlers:
         """The thread's turns from the shared store (any replica answered them), else this process's."""
         try:
             turns = self.store.conversation_history(question.conversation, MAX_HISTORY_TURNS)
+        except ServerDown as error:
+            log.warning("the thread's turns were not read: %s", error)
+            turns = []
         except Exception:
             log.exception("could not read the thread's turns from the store")
             turns = []
@@ -299,6 +305,9 @@ class SlackHandlers:
                 self.notify(client, click, say("turn_missing", click.language), ephemeral=True)
                 return
             act(replace(click, language=turn.language), turn)
+        except ServerDown as error:  # nothing was recorded: say so, privately, and ask again later
+            log.error("Slack button %s not handled: %s", _action_id(body), error)
+            self.notify(client, click, say_server_down(error.server, click.language), ephemeral=True)
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("Slack button %s failed (reference %s)", _action_id(body), reference)

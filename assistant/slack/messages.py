@@ -35,6 +35,13 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "fr": "Je ne peux pas répondre pour l'instant car l'index des documents n'est pas disponible ; "
               "un administrateur doit le reconstruire.",
     },
+    "server_down": {
+        "en": "I cannot reach {what} right now; please try again in a few minutes.",
+        "fr": "Je ne peux pas joindre {what} pour l'instant ; merci de réessayer dans quelques minutes.",
+    },
+    "server_database": {"en": "my database", "fr": "ma base de données"},
+    "server_redis": {"en": "the shared Redis server", "fr": "le serveur Redis partagé"},
+    "server_chroma": {"en": "the document index", "fr": "l'index des documents"},
     "internal_error": {
         "en": "Sorry, something went wrong while answering your question (reference {ref}); "
               "please try again in a moment.",
@@ -92,3 +99,9 @@ _MESSAGES: dict[str, dict[Language, str]] = {
 
 def say(key: str, language: Language, **values: object) -> str:
     return _MESSAGES[key][language].format(**values)
+
+
+def say_server_down(server: str, language: Language) -> str:
+    """A shared server (``database``, ``redis``, ``chroma``) is down: one sentence for the person."""
+    key = f"server_{server}"
+    return say("server_down", language, what=say(key if key in _MESSAGES else "server_database", language))

@@ -25,11 +25,14 @@ def socket_handler(bot: SlackBot, settings: Settings) -> SocketModeHandler:
 
 
 def run(settings: Settings) -> None:
-    """Answer until interrupted. Raises SlackConfigError or IndexUnavailable with a one-line message."""
+    """Answer until interrupted. Raises SlackConfigError, ServerDown (a shared server does not answer) or
+    IndexUnavailable with a one-line message."""
     from ..api import Assistant
     from ..storage.feedback import FeedbackStore
+    from ..storage.servers import require
 
     check_tokens(settings)
+    require(settings)  # every shared server answers, before the models are loaded
     tracing.configure(settings.otel_endpoint)
     assistant = Assistant(settings)
     assistant.warm_up()  # no index: fail now with the store's message, not at the first question

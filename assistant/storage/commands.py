@@ -17,13 +17,18 @@ EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 def _on_database(act: Callable[..., None], *args: str) -> None:
     from sqlalchemy.exc import OperationalError
 
+    from ..errors import DatabaseDown
     from ..settings import Settings
-    from .database import current_revision, database_url, describe, head_revision, open_engine
+    from .database import current_revision, database_url, describe, head_revision, open_engine, report_server_down
 
     engine = open_engine(database_url(Settings()))
+    report_server_down(engine)
     try:
         act(engine, *args)
         revision = current_revision(engine)
+    except DatabaseDown as error:  # the server does not answer: the sentence names it and the setting
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else error.__class__.__name__
         typer.echo(f"Error: the database {describe(engine)} cannot be used ({reason}).", err=True)

@@ -22,8 +22,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext, make_url
 
+from ..errors import DatabaseDown
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ BASELINE = "0001"
 _LEGACY_TABLES = {"turns", "feedback"}
 _MIGRATION_LOCK_ID = 0x6173_7369  # any fixed 32-bit number: "assi"
 _BUSY_TIMEOUT_MS = 30_000
+# psycopg waits for ever on a host that does not answer; a request should fail in seconds instead.
+_CONNECT_TIMEOUT_S = 5
 
 
 def database_url(settings: Settings) -> str:
@@ -55,7 +58,11 @@ def normalise_url(target: str | Path) -> URL:
 def open_engine(target: str | Path) -> Engine:
     url = normalise_url(target)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=30)
+        # pool_pre_ping: a connection the server dropped (a restart) is replaced before it is lent out,
+        # so the process recovers by itself once the server is back.
+        timeout = {} if "connect_timeout" in url.query else {"connect_timeout": _CONNECT_TIMEOUT_S}
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=30,
+                             connect_args=timeout)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_size=10, max_overflow=20, pool_timeout=30,
@@ -76,6 +83,31 @@ def open_engine(target: str | Path) -> Engine:
 def describe(engine: Engine) -> str:
     """The database for a message: the URL without its password."""
     return engine.url.render_as_string(hide_password=True)
+
+
+def address(url: URL) -> str:
+    """The URL as an operator wrote it (``postgresql://``, not the driver's name), password masked."""
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+
+
+def database_down(url: URL) -> DatabaseDown:
+    return DatabaseDown(f"The database at {address(url)} is not reachable: check ASSISTANT_DATABASE_URL.")
+
+
+def report_server_down(engine: Engine) -> None:
+    """From now on a lost or refused PostgreSQL connection on ``engine`` raises ``DatabaseDown`` (the store of
+    the front ends); other users of ``open_engine`` (``assistant db copy``) keep SQLAlchemy's errors."""
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "handle_error", _server_down)
+
+
+def _server_down(context: ExceptionContext) -> None:
+    """A lost or refused connection becomes ``DatabaseDown``, whatever the statement; other errors
+    (a constraint, a deadlock) stay as they are."""
+    refused = (context.connection is None and context.dialect.name == "postgresql"
+               and type(context.original_exception) is context.dialect.loaded_dbapi.OperationalError)
+    if (context.is_disconnect or refused) and context.engine is not None:
+        raise database_down(context.engine.url) from context.original_exception
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -22,11 +22,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..errors import AlreadyRated, StorageError, UnknownTurn
+from ..errors import AlreadyRated, DatabaseDown, StorageError, UnknownTurn
 from ..logs import NO_REQUEST, current_request_id
 from ..models import Answer, Citation, Language, Turn
 from ..settings import Settings
-from .database import database_url, describe, migrate, open_engine
+from .database import database_url, describe, migrate, open_engine, report_server_down
 from .schema import conversations, feedback, turns
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class FeedbackStore:
     def __init__(self, target: Path | str, settings_snapshot: dict[str, Any] | None = None,
                  *, upgrade: bool = True) -> None:
         self.engine: Engine = open_engine(target)
+        report_server_down(self.engine)  # a server that is down is DatabaseDown, said plainly by every front end
         self.settings_snapshot = settings_snapshot or {}
         self._settings_json = json.dumps(self.settings_snapshot, default=str)
         self._settings_hash = hashlib.sha256(
@@ -105,10 +106,13 @@ class FeedbackStore:
         """Log one answered turn (in ``conversation`` when given); its id ties later feedback to it.
 
         The one turn logger of every front end: a failed write costs the log line and the feedback
-        buttons, never the answer.
+        buttons, never the answer (with the database down, answers go on without their turn ids).
         """
         try:
             return self._write(lambda db: self._insert_turn(db, answer, channel, user, conversation))
+        except DatabaseDown as error:
+            log.warning("the %s turn was not logged: %s", channel, error)
+            return None
         except Exception:
             log.exception("could not log the %s turn; answering without feedback buttons", channel)
             return None

@@ -5,7 +5,8 @@ so that a Slack retry delivered to another replica is still a repeat, a user's r
 their requests on every replica, and one ingest runs at a time across replicas. Rate limits use
 the ``limits`` library's moving window on Redis (whole seconds). When Redis cannot be reached,
 limits and de-duplication let the request through (logged): a missed limit is better than a
-refused question; the ingest lock fails instead, with a one-line ``IndexUnavailable``.
+refused question; the ingest lock fails instead, with a one-line ``RedisDown``. Nothing needs a
+restart when Redis is back: the client opens a new connection at the next command.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import IndexUnavailable
+from ..errors import RedisDown
 
 if TYPE_CHECKING:  # redis takes a third of a second to import; only a replicated deployment needs it
     import redis
@@ -115,6 +116,20 @@ def describe(url: str) -> str:
     return f"{parts.scheme}://{host}:{parts.port or 6379}{parts.path}"
 
 
+def redis_down(url: str) -> RedisDown:
+    return RedisDown(f"Redis at {describe(url)} is not reachable: check ASSISTANT_REDIS_URL.")
+
+
+def redis_reachable(url: str) -> bool:
+    """One PING; the client connects again by itself, so this also tells when Redis is back."""
+    from redis.exceptions import RedisError
+
+    try:
+        return bool(redis_client(url).ping())
+    except RedisError:
+        return False
+
+
 class RedisRateLimiter:
     """The ``limits`` library's moving window in Redis: every replica counts against one window."""
 
@@ -181,8 +196,7 @@ def redis_lock(url: str, name: str, lease_s: float = _LOCK_LEASE_S) -> Iterator[
     try:
         lock.acquire(blocking=True)
     except RedisError as error:
-        raise IndexUnavailable(f"The shared lock could not be taken: Redis at {describe(url)} is not reachable "
-                               f"({error.__class__.__name__}); start it or unset ASSISTANT_REDIS_URL.") from error
+        raise redis_down(url) from error
     stop = threading.Event()
 
     def renew() -> None:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ..errors import AlreadyRated, IndexUnavailable, StorageError, UnknownTurn
+from ..errors import AlreadyRated, StorageError, UnknownTurn
 from ..models import Turn
 from .auth import LoginRefused
 from .context import WebContext
 from .errors import ApiError
+from .health import health as health_report
 from .limits import too_many_requests
 
 MAX_HISTORY_TURNS = 100
@@ -53,13 +53,6 @@ def require_user(ctx: WebContext) -> Callable[[Request], str | None]:
     return dependency
 
 
-def package_version() -> str:
-    try:
-        return version("outsourcing-assistant")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def make_router(ctx: WebContext) -> APIRouter:
     router = APIRouter(prefix="/api")
     user_dependency = Depends(require_user(ctx))
@@ -75,20 +68,8 @@ def make_router(ctx: WebContext) -> APIRouter:
 
     @router.get("/health", response_model=None)
     def health() -> dict[str, object] | JSONResponse:
-        try:
-            info = ctx.assistant.index_info()
-        except IndexUnavailable as error:
-            return JSONResponse({"status": "unavailable", "error": str(error)}, status_code=503)
-        return {
-            "status": "ok",
-            "version": package_version(),
-            "documents": len(info.documents),
-            "passages": info.passages,
-            "answerer": ctx.assistant.settings.answer.llm or "extractive",
-            "embedding_model": ctx.assistant.settings.answer.embedding_model,
-            "login_required": ctx.login_required,
-            "page": ctx.page_state(),
-        }
+        """200 when the index and every shared server answer; else 503 naming what is down."""
+        return health_report(ctx)
 
     @router.post("/feedback", status_code=201, response_model=None)
     def feedback(body: FeedbackRequest, user: str | None = user_dependency) -> dict[str, object]:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import StorageError
+from ..errors import ServerDown, StorageError
 from ..logs import configure_logging
 from ..settings import PROJECT_ROOT, Settings
 
@@ -32,13 +32,15 @@ def serve(
     import uvicorn
 
     from ..api import Assistant
+    from ..storage.servers import require
     from .server import create_app, warm_up
 
     configure_logging(settings.log_format, settings.log_level)
     try:
+        require(settings)  # every shared server answers, before the models are loaded
         assistant = Assistant(settings)
         app = create_app(settings, assistant, page_later=True)
-    except (ValueError, StorageError) as error:  # a malformed login list, a database that cannot be reached
+    except (ValueError, StorageError, ServerDown) as error:  # a malformed login list, a server that is down
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
     warm_up(assistant)
@@ -80,11 +82,17 @@ def export(
     import yaml
 
     from ..storage.feedback import FeedbackStore
+    from ..storage.servers import require
 
     settings = Settings()  # type: ignore[call-arg,unused-ignore]
     if settings.database_url is None and not settings.feedback_db.exists():
         typer.echo(f"No feedback yet: {settings.feedback_db} does not exist.", err=True)
         raise typer.Exit(1)
+    try:
+        require(settings, "database")
+    except ServerDown as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
     candidates = FeedbackStore.for_settings(settings).eval_candidates()
     text = yaml.safe_dump(candidates, allow_unicode=True, sort_keys=False, width=100)
     header = ("# Thumbs-down answers as draft eval records: fill in required_facts, check\n"

@@ -8,15 +8,17 @@ the comment typed in the box beside the chat (before or after the click).
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import gradio as gr
 
-from ..errors import AlreadyRated
+from ..errors import AlreadyRated, ServerDown
 from .chat import Entry, chat_update, note, stored_entry
 from .context import WebContext
 from .owner import owner_of
@@ -28,8 +30,26 @@ Outputs = tuple[Any, ...]
 NO_OWNER = "Conversations are kept per browser: allow this site's cookie to keep them."
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
 def new_key() -> str:
     return f"web:{uuid.uuid4().hex}"
+
+
+def plain_when_down(handler: Callable[P, R]) -> Callable[P, R]:
+    """With the database down, the visitor sees one plain sentence (Gradio's error box), not a failure."""
+
+    @functools.wraps(handler)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return handler(*args, **kwargs)
+        except ServerDown as error:
+            log.warning("conversation panel: %s", error)
+            raise gr.Error(error.public, print_exception=False) from None
+
+    return wrapped
 
 
 class ConversationHandlers:
@@ -45,13 +65,18 @@ class ConversationHandlers:
         owner = self.owner(request)
         if owner is None:
             return gr.update(choices=[], value=None), gr.update(value=""), note(NO_OWNER, "bad")
-        summaries = self.ctx.conversations.owned(owner)
+        try:
+            summaries = self.ctx.conversations.owned(owner)
+        except ServerDown as error:
+            log.warning("conversation list: %s", error)
+            return gr.skip(), gr.skip(), note(error.public, "bad")
         current = next((s for s in summaries if s.key == key), None)
         choices = [(conversation_label(s), s.id) for s in summaries]
         hint = "" if summaries else note("Your conversations will be listed here.")
         return (gr.update(choices=choices, value=current.id if current else None),
                 gr.update(value=current.title if current else ""), hint)
 
+    @plain_when_down
     def open(self, conversation_id: int | None, request: gr.Request) -> Outputs:
         """(chat, entries, key, title box, panel note, source panel, pdf, md) for the chosen conversation."""
         owner = self.owner(request)
@@ -69,6 +94,7 @@ class ConversationHandlers:
         return (chat_update([]), [], None, gr.update(value=None), gr.update(value=""), "", PANEL_EMPTY,
                 *_hidden_downloads())
 
+    @plain_when_down
     def rename(self, title: str | None, key: str | None, request: gr.Request) -> Outputs:
         """(conversation list, title box, panel note)."""
         owner, found = self._current(key, request)
@@ -79,6 +105,7 @@ class ConversationHandlers:
         listing = self.listing(key, request)
         return listing[0], listing[1], note("Renamed.", "ok")
 
+    @plain_when_down
     def delete(self, key: str | None, request: gr.Request) -> Outputs:
         """(chat, entries, key, list, title box, panel note, source panel, pdf, md, confirm button)."""
         owner, found = self._current(key, request)
@@ -89,6 +116,7 @@ class ConversationHandlers:
         return (chat_update([]), [], None, listing[0], listing[1], note("The conversation was deleted.", "ok"),
                 PANEL_EMPTY, *_hidden_downloads(), gr.update(visible=False))
 
+    @plain_when_down
     def export(self, key: str | None, request: gr.Request) -> Outputs:
         """(pdf download, md download, panel note): the open conversation as a strategy brief."""
         owner, found = self._current(key, request)
@@ -133,6 +161,10 @@ class ConversationHandlers:
                                                "web", rater, text, entry["turn_id"])
         except AlreadyRated:
             pass
+        except ServerDown as error:
+            log.warning("feedback not saved: %s", error)
+            return entries, chat_update(entries), comment, note(f"Your feedback was not saved. {error.public}",
+                                                                 "bad"), gr.skip()
         except Exception as error:
             log.exception("feedback not saved")
             return (entries, chat_update(entries), comment,
@@ -147,6 +179,7 @@ class ConversationHandlers:
         gr.Info(thanks, duration=4)  # seen even when the note is below the fold
         return entries, gr.skip(), "" if text else comment, note(thanks, "ok"), entry["turn_id"]
 
+    @plain_when_down
     def comment(self, comment: str | None, turn_id: int | None, entries: list[Entry],
                 request: gr.Request) -> Outputs:
         """(comment box, feedback note): the comment joins the rating just given."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import Busy, IndexUnavailable, QuestionError, UploadError, UploadTooLarge
+from ..errors import Busy, IndexUnavailable, QuestionError, ServerDown, UploadError, UploadTooLarge
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -57,6 +61,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unavailable(request: Request, error: Exception) -> JSONResponse:
         return error_response(request, 503, str(error))
 
+    async def server_down(request: Request, error: Exception) -> JSONResponse:
+        # the operator's sentence (address, setting) goes to the log; the client gets the plain one
+        assert isinstance(error, ServerDown)
+        log.warning("%s %s refused: %s", request.method, request.url.path, error)
+        return error_response(request, 503, error.public, {"Retry-After": "30"})
+
     async def busy(request: Request, error: Exception) -> JSONResponse:
         return error_response(request, 503, str(error), {"Retry-After": "5"})
 
@@ -88,6 +98,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(QuestionError, question_error)
     app.add_exception_handler(IndexUnavailable, unavailable)
+    app.add_exception_handler(ServerDown, server_down)
     app.add_exception_handler(Busy, busy)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)

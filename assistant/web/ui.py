@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from ..api import clean_question
-from ..errors import Busy, IndexUnavailable, QuestionError, UploadError
+from ..errors import Busy, IndexUnavailable, QuestionError, ServerDown, UploadError
 from ..logs import request_scope
 from ..models import DOCUMENT_SUFFIXES
 from ..text import detect_language
@@ -108,6 +108,10 @@ class PageHandlers:
                     bubble = {"role": "assistant", "content": render_draft(draft)}
                     yield chat_update(entries, asked, bubble), "", entries, "", gr.skip(), gr.skip()
                 answer, turn_id = stream.answer(), stream.turn_id
+        except ServerDown as error:  # the operator's sentence, with the address, is for the log
+            log.warning("the page could not answer: %s", error)
+            yield self._failed(entries, question, error.public)
+            return
         except (QuestionError, IndexUnavailable, Busy) as error:
             yield self._failed(entries, question, str(error))
             return
@@ -137,6 +141,9 @@ class PageHandlers:
             result = self.ctx.assistant.add_document(file, file.name)
         except UploadError as error:
             return note(str(error), "bad")
+        except ServerDown as error:
+            log.warning("upload refused: %s", error)
+            return note(f"{error.public} The index is unchanged.", "bad")
         except IndexUnavailable as error:
             return note(str(error), "bad")
         except Exception as error:
