@@ -31,6 +31,7 @@ from .ingest.uploads import UploadResult, safe_name, save_and_ingest
 from .models import Answer, AnswerStream, Chunk, DocumentInfo, IndexInfo, Language, ScoredChunk, Timings, Turn
 from .providers import make_chat_model
 from .retrieval.condense import heuristic_standalone
+from .retrieval.generation_files import open_retriever
 from .retrieval.hybrid import HybridRetriever
 from .retrieval.passages import PassageQuery, find_passages
 from .safety import redact, secret_values
@@ -140,10 +141,7 @@ class Assistant:
     def _load_generation(self, generation: str) -> None:
         for attempt in range(3):
             try:
-                chunks = self.store.live_chunks(generation)
-                self._retriever = HybridRetriever(
-                    chunks, self.store.collection(generation), self.settings
-                )
+                self._retriever = open_retriever(self.store, generation, self.settings)
                 self._generation = generation
                 return
             except Exception as error:
