@@ -53,6 +53,19 @@ class HybridRetriever:
     def row_of(self, chunk_id: str) -> int | None:
         return self.arrays.row_of(chunk_id)
 
+    def documents(self) -> list[tuple[Chunk, int]]:
+        """Each document's first passage (by id) and its number of passages, by doc id: two passes
+        over the mapped doc numbers, one passage decoded per document."""
+        codes = np.asarray(self.arrays.doc_codes)
+        numbers, first_rows, counts = np.unique(codes, return_index=True, return_counts=True)
+        return [(self.chunks[int(row)], int(count))
+                for _, row, count in sorted(zip((self.arrays.doc_ids[int(n)] for n in numbers), first_rows, counts,
+                                                strict=True))]
+
+    def passages_of(self, doc_id: str) -> list[Chunk]:
+        """One document's passages, in row (id) order; none when it is not in this generation."""
+        return [self.chunks[int(row)] for row in np.flatnonzero(self.arrays.doc_mask([doc_id]))]
+
     def folded(self) -> tuple[Sequence[str], Sequence[str]]:
         """Every chunk's title and text folded, as ``Entity.named_in`` reads them: folded once (at
         ingest), not once per new entity a question names."""

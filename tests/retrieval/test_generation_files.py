@@ -163,3 +163,17 @@ def test_a_second_process_maps_the_generation_another_one_published(tmp_path: Pa
         child.wait(timeout=120)
     assert child.returncode == 0
     assert output.split() == ["second", str(after), "memmap"], output  # mapped: no rebuild line either
+
+
+def test_documents_and_their_passages_come_from_the_arrays_as_from_a_full_scan(assistant: Assistant) -> None:
+    retriever = assistant.retriever()
+    chunks = list(retriever.chunks)
+    first: dict[str, str] = {}
+    for chunk in chunks:
+        first.setdefault(chunk.doc_id, chunk.id)
+    documents = retriever.documents()
+    assert [(c.doc_id, c.id) for c, _ in documents] == sorted(first.items())
+    assert [n for _, n in documents] == [sum(c.doc_id == d for c in chunks) for d in sorted(first)]
+    doc_id = documents[0][0].doc_id
+    assert retriever.passages_of(doc_id) == [c for c in chunks if c.doc_id == doc_id]
+    assert retriever.passages_of("no-such-document") == []
