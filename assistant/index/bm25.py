@@ -17,6 +17,7 @@ from .arrays import StringTable
 
 # Okapi BM25's usual constants (assistant/tunables.py): term-frequency saturation, length normalisation.
 K1, B = 1.2, 0.75
+_CACHED_TERMS = 100_000  # memory bound of the term lookups an ``ArrayBM25`` keeps; no effect on scores
 
 
 class BM25Index:
@@ -106,6 +107,7 @@ class ArrayBM25:
                  size: int) -> None:
         self.terms, self.offsets, self.rows, self.weights, self.size = terms, offsets, rows, weights, size
         self._idf: dict[str, float] = {}
+        self._found: dict[str, tuple[int, int]] = {}  # term -> posting bounds: queries repeat their words
 
     @classmethod
     def from_index(cls, index: BM25Index, vocabulary: list[str]) -> ArrayBM25:
@@ -125,10 +127,14 @@ class ArrayBM25:
                    np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32), index.size)
 
     def _posting(self, term: str) -> tuple[int, int]:
-        number = self.terms.find(term)
-        if number < 0:
-            return 0, 0
-        return int(self.offsets[number]), int(self.offsets[number + 1])
+        found = self._found.get(term)
+        if found is None:
+            number = self.terms.find(term)
+            found = (int(self.offsets[number]), int(self.offsets[number + 1])) if number >= 0 else (0, 0)
+            if len(self._found) > _CACHED_TERMS:
+                self._found.clear()
+            self._found[term] = found
+        return found
 
     def idf(self, term: str) -> float:
         """Unknown terms weigh as much as the rarest known one (cached: the answerer asks often)."""
@@ -136,7 +142,7 @@ class ArrayBM25:
         if found is None:
             start, end = self._posting(term)
             found = idf_of(self.size, end - start)
-            if len(self._idf) > 100_000:
+            if len(self._idf) > _CACHED_TERMS:
                 self._idf.clear()
             self._idf[term] = found
         return found
