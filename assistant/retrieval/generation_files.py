@@ -150,14 +150,16 @@ def discard(settings: Settings, generation: str) -> None:
 
 
 def prune(settings: Settings, live: str) -> None:
-    """Remove the folders of generations older than ``live`` and those moved aside. A process still
-    mapping one keeps its pages until it lets go (the files are unlinked, not overwritten)."""
-    root = files_root(settings)
-    if not root.is_dir():
-        return
+    """Remove the folders of generations older than ``live`` (with the temporary folders a killed
+    writer left) and those moved aside. A process still mapping one keeps its pages until it lets go
+    (the files are unlinked, not overwritten). Never raises: the generation is published already."""
     index = live.rsplit("-g", 1)[0]
-    for folder in root.iterdir():
-        name = folder.name
-        older = name.rsplit("-g", 1)[0] == index and _generation_time(name) < _generation_time(live)
-        if name.startswith(_STALE) or older:
-            shutil.rmtree(folder, ignore_errors=True)
+    try:
+        for folder in files_root(settings).iterdir():
+            name = folder.name
+            generation = name[1:].rsplit(".", 1)[0] if name.startswith(".") else name
+            older = generation.rsplit("-g", 1)[0] == index and _generation_time(generation) < _generation_time(live)
+            if name.startswith(_STALE) or older:
+                shutil.rmtree(folder, ignore_errors=True)
+    except OSError as error:
+        log.warning("older retrieval files were not removed (%s)", error)

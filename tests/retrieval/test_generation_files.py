@@ -57,6 +57,7 @@ def test_publishing_writes_the_files_whole_and_removes_the_older_generations(tmp
     settings = small_index(tmp_path, *DOCUMENTS)
     assistant = Assistant(settings)
     first = assistant.ingest().generation
+    (generation_files.files_root(settings) / f".{first}.killed").mkdir()  # a writer killed mid-way
     shutil.copy(CORPUS / LATER, settings.corpus_dir / "later.md")
     second = assistant.ingest().generation
     assert first and second and first != second
