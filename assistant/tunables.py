@@ -120,6 +120,8 @@ TUNABLES: tuple[Tunable, ...] = (
     Tunable("assistant.index.bm25:K1", 1.2, "BM25 term-frequency saturation", "default",
             "Robertson and Zaragoza, 'The Probabilistic Relevance Framework: BM25 and Beyond' (2009)"),
     Tunable("assistant.index.bm25:B", 0.75, "BM25 length normalisation", "default", "the same source"),
+    Tunable("assistant.index.bm25:_CACHED_TERMS", 100_000, "term lookups a mapped BM25 keeps per process",
+            "by hand", "memory bound, no effect on answers"),
     Tunable("assistant.retrieval.passages:_WIDE_FACTOR", 2, "times top_k passages for a decision or a comparison",
             "by hand", "both sides need passages"),
     Tunable("assistant.retrieval.passages:_ABOUT_ENTITIES", 3, "named entities that get passages of their own",

@@ -195,12 +195,15 @@ def scale_table(results: dict[str, Any]) -> str:
     if not sizes:
         return "_not measured_"
     lines = ["| chunks | build (s) | size on disk (MB) | load passages (s) | build BM25 etc. (s) "
+             "| write files (s) | start (s) | RSS after start (MB) "
              "| retrieve p50 / p95 (ms) | dense p50 / p95 (ms) | BM25 p50 / p95 (ms) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size, block in sizes.items():
         lines.append(
             f"| {int(size):,} | {block['build_s']} | {block['index_size_mb']} | {block['load_s']} "
-            f"| {block['retriever_build_s']} | {block['retrieve_ms']['p50']} / {block['retrieve_ms']['p95']} "
+            f"| {block['retriever_build_s']} | {block.get('write_files_s', '')} | {block.get('start_s', '')} "
+            f"| {block.get('start_rss_mb', '')} "
+            f"| {block['retrieve_ms']['p50']} / {block['retrieve_ms']['p95']} "
             f"| {block['dense_ms']['p50']} / {block['dense_ms']['p95']} "
             f"| {block['bm25_ms']['p50']} / {block['bm25_ms']['p95']} |")
     return "\n".join(lines)

@@ -8,12 +8,21 @@ dimensions are all near-orthogonal, which makes HNSW several times slower to bui
 than on any real corpus). Queries are the golden questions, embedded beforehand: the query
 embedding is excluded, and ``HybridRetriever.retrieve`` runs dense + BM25 + fusion + MMR
 exactly as in production.
+
+Publishing a generation reads it back from Chroma once and writes its retrieval files (``load
+passages``, ``build BM25 etc.``, ``write files``); a start then maps them. ``start`` is measured in a
+fresh process: from the settings to a retriever that has answered one query (imports excluded, given
+apart), with the process's RSS after it.
+
+    python -m benchmarks.scale START_PROBE WORKDIR   # the child that measures one start
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -27,11 +36,12 @@ from assistant.index.store import IndexStore
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loaders import load_document
 from assistant.models import Chunk, Language
+from assistant.retrieval import generation_files, hybrid
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 from assistant.text import detect_language
 
-from .common import CORPUS, Question, bench_settings, distribution, log
+from .common import CORPUS, Question, bench_settings, distribution, log, subprocess_env
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _BATCH = 5000
@@ -135,19 +145,31 @@ def measure_one(size: int, workdir: Path, model: CorpusModel, queries: list[Quer
     generation = store.new_generation()
     for start in range(0, size, _BATCH):
         store.add_chunks(generation, chunks[start:start + _BATCH], vectors[start:start + _BATCH].tolist())
-    store.publish(generation)
     build_s = time.perf_counter() - started
-    size_mb = disk_mb(settings.index_dir)
     del chunks, vectors
 
-    # What a server does when it opens the index: read every passage, build BM25 and the rest.
+    # Publishing, as ``ingest`` does it (``generation_files.publish``), step by step: read every
+    # passage back from Chroma, build BM25 and the rest, write the generation's files.
     started = time.perf_counter()
     live = store.live_chunks(generation)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
-    retriever = HybridRetriever(live, store.collection(generation), settings)
+    built = HybridRetriever(live, store.collection(generation), settings)
+    if len(built.chunks) <= hybrid.EXACT_SEARCH_MAX:
+        built.arrays.vectors = built.vectors()
     retriever_build_s = time.perf_counter() - started
     assert len(live) == size
+    del live
+    started = time.perf_counter()
+    generation_files.write_files(built.arrays, settings, generation)
+    store.publish(generation)
+    write_s = time.perf_counter() - started
+    del built
+    size_mb = disk_mb(settings.index_dir)
+    files_mb = disk_mb(generation_files.folder_of(settings, generation))
+
+    start = start_in_child(settings.index_dir.parent, queries[0])
+    retriever = generation_files.open_retriever(store, generation, settings)  # mapped, as a server serves
 
     work = [queries[i % len(queries)] for i in range(count)]
     for query in work[:20]:  # warm caches, not measured
@@ -164,17 +186,54 @@ def measure_one(size: int, workdir: Path, model: CorpusModel, queries: list[Quer
         "chunks": size,
         "build_s": round(build_s, 2),
         "index_size_mb": round(size_mb, 1),
+        "files_size_mb": round(files_mb, 1),
         "load_s": round(load_s, 2),
         "retriever_build_s": round(retriever_build_s, 2),
+        "write_files_s": round(write_s, 2),
+        **start,
         "retrieve_ms": distribution(total_ms),
         "dense_ms": distribution(dense_ms),
         "bm25_ms": distribution(lexical_ms),
     }
     log(f"scale {size:>6}: build {build_s:.1f} s, {size_mb:.0f} MB, load {load_s:.1f} s, "
-        f"retriever {retriever_build_s:.1f} s, retrieve p50 {result['retrieve_ms']['p50']} "
+        f"retriever {retriever_build_s:.1f} s, write files {write_s:.1f} s, start {start['start_s']} s "
+        f"({start['start_rss_mb']} MB RSS), retrieve p50 {result['retrieve_ms']['p50']} "
         f"p95 {result['retrieve_ms']['p95']} ms (dense p95 {result['dense_ms']['p95']}, "
         f"bm25 p95 {result['bm25_ms']['p95']})")
     return result
+
+
+def start_in_child(workdir: Path, query: Query) -> dict[str, Any]:
+    """One start in a fresh process (``main`` below): nothing of this process's index is reused."""
+    started = time.perf_counter()
+    child = subprocess.run([sys.executable, "-m", "benchmarks.scale", "START_PROBE", str(workdir)],
+                           input=json.dumps(query.vector), capture_output=True, text=True, check=True,
+                           env=subprocess_env(bench_settings(workdir)))
+    figures: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    figures["process_start_s"] = round(time.perf_counter() - started, 2)
+    return figures
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def main(workdir: Path) -> None:
+    """The child of ``start_in_child``: open the live generation as a server does, answer one query."""
+    vector = json.loads(sys.stdin.read())
+    imported_rss = _rss_mb()
+    started = time.perf_counter()
+    settings = bench_settings(workdir)
+    store = IndexStore(settings, None)  # type: ignore[arg-type]  # a reader embeds nothing
+    generation = store.live_generation()
+    assert generation is not None
+    retriever = generation_files.open_retriever(store, generation, settings)
+    retriever.retrieve("How many people work in Kenya's outsourcing sector?", vector)
+    start_s = time.perf_counter() - started
+    print(json.dumps({"start_s": round(start_s, 2), "start_rss_mb": _rss_mb(), "imports_rss_mb": imported_rss}))
 
 
 def measure(sizes: list[int], workdir: Path, questions: list[Question], count: int) -> dict[str, Any]:
@@ -189,3 +248,8 @@ def measure(sizes: list[int], workdir: Path, questions: list[Question], count: i
         "index_size_mb_at": {k: v["index_size_mb"] for k, v in per_size.items()},
         "build_s_at": {k: v["build_s"] for k, v in per_size.items()},
     }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "START_PROBE":
+        main(Path(sys.argv[2]))
