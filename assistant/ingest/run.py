@@ -94,6 +94,7 @@ def ingest(
     are removed. Nothing is visible to readers until the new generation is published.
     """
     with store.ingest_lock():
+        store.sync_live_file()  # even a no-op ingest leaves the pointer file a start reads in step
         report = _ingest(settings, store, paths, progress, on_skip)
         _record(store, report, paths)
         return report

@@ -19,12 +19,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..index.store import IndexStore
 from ..settings import Settings
 from . import hybrid
 from .hybrid import HybridRetriever
 from .passage_arrays import PassageArrays, load, save
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +125,15 @@ def open_retriever(store: IndexStore, generation: str, settings: Settings) -> Hy
 
     A folder that cannot be written (a read-only disk) leaves the rebuilt retriever in memory.
     """
-    collection = store.collection(generation)
+    def collection() -> Collection:
+        return store.collection(generation)
+
     try:
-        return HybridRetriever.from_arrays(open_files(settings, generation), collection, settings)
+        arrays = open_files(settings, generation)
+        if arrays.vectors is None:  # HNSW answers: open the collection now, as a start always did
+            opened = store.collection(generation)
+            return HybridRetriever.from_arrays(arrays, lambda: opened, settings)
+        return HybridRetriever.from_arrays(arrays, collection, settings)  # Chroma only if ever needed
     except FilesUnusable as reason:
         log.warning("generation %s: %s; rebuilding its retrieval files from the index", generation, reason)
     rebuilt = build_arrays(store, generation, settings)
