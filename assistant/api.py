@@ -21,7 +21,7 @@ from .analysis.question import QuestionAnalysis, analyse_turn
 from .answer.extractive import AnswerInput, AskedQuestion, ExtractiveAnswerer, Passages
 from .answer.generate import generate
 from .answer.prompts import condense_messages, message_text
-from .answer.sentence_vectors import SentenceEmbeddingCache, corpus_sentences
+from .answer.sentence_vectors import SentenceEmbeddingCache, corpus_sentences, embed_sentences
 from .errors import IndexUnavailable, QuestionError, UploadTooLarge
 from .index.embeddings import load_embeddings
 from .index.store import IndexStore, wipe_index
@@ -199,7 +199,9 @@ class Assistant:
             self._checked_at = 0.0
         from .ingest.run import ingest  # the loaders and chunker: not imported by a start that only answers
 
-        report = ingest(self.settings, self.store, paths, progress=progress, on_skip=on_skip)
+        report = ingest(self.settings, self.store, paths, progress=progress, on_skip=on_skip,
+                        embed_sentences=lambda chunks, previous: embed_sentences(
+                            chunks, self.embeddings.embed_documents, previous))
         self._checked_at = 0.0
         return report
 

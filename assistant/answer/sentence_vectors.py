@@ -10,25 +10,13 @@ sentences of its first answers, and gets the very same vectors."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..index.arrays import StringTable
+from ..index.sentence_store import StoredSentences
 from ..models import Chunk, ScoredChunk
 from .candidates import Candidate, candidates_of
-
-
-@dataclass(frozen=True)
-class StoredSentences:
-    """Sentence vectors kept with a generation: ``texts`` sorted (found by bisection), ``vectors`` in their order."""
-
-    texts: StringTable
-    vectors: np.ndarray
-
-    def vector(self, text: str) -> np.ndarray | None:
-        row = self.texts.find(text)
-        return None if row < 0 else np.array(self.vectors[row], dtype=np.float32)
 
 
 class SentenceEmbeddingCache:

@@ -6,7 +6,7 @@ postings, and the unit vectors when dense search is exact) and a ``manifest.json
 version and every array's shape. A start maps them: no passage is read from Chroma, nothing is
 tokenised, and replicas on one disk share the pages.
 
-With at most ``SENTENCE_VECTORS_MAX_PASSAGES`` passages the folder also holds the vectors of every
+With at most ``SENTENCE_VECTORS_MAX_PASSAGES`` passages (embedded Chroma) the folder also holds the vectors of every
 quotable sentence (``sentences.*.npy``, ``sentence_vectors.npy``), embedded at publish as the answerer
 embeds them, the previous generation's reused: a new process's first answer then embeds none (a third
 of a second of ``assistant ask`` on the shipped corpus). They are optional: without them (a larger
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..answer.sentence_vectors import StoredSentences, embed_sentences
 from ..index.arrays import StringTable, load_array, save_array
+from ..index.sentence_store import SentenceEmbedder, StoredSentences
 from ..index.store import IndexStore
 from ..settings import Settings
 from . import hybrid
@@ -196,14 +196,17 @@ def open_retriever(store: IndexStore, generation: str, settings: Settings) -> Hy
         return rebuilt
 
 
-def publish(store: IndexStore, generation: str, settings: Settings) -> None:
-    """Write the generation's files, then point readers at it: no reader ever finds it without them.
-    Older generations' folders go with their collections."""
+def publish(store: IndexStore, generation: str, settings: Settings,
+            embed_sentences: SentenceEmbedder | None = None) -> None:
+    """Write the generation's files (with its sentence vectors, given ``embed_sentences``), then point
+    readers at it: no reader ever finds it without them. Older generations' folders go with their collections."""
     retriever = build_arrays(store, generation, settings)
     sentences = None
-    if len(retriever.chunks) <= SENTENCE_VECTORS_MAX_PASSAGES:
-        previous = open_sentences(settings, store.live_generation())
-        sentences = embed_sentences(retriever.chunks, store.embeddings.embed_documents, previous)
+    # Not on a Chroma server: each replica's folder is its own, and the generations another replica
+    # published lack them there, so every publish would embed every sentence again.
+    if embed_sentences is not None and len(retriever.chunks) <= SENTENCE_VECTORS_MAX_PASSAGES \
+            and not settings.chroma_host:
+        sentences = embed_sentences(retriever.chunks, open_sentences(settings, store.live_generation()))
     write_files(retriever.arrays, settings, generation, sentences)
     store.publish(generation)
     prune(settings, generation)
