@@ -62,9 +62,10 @@ def _clean_env(settings: Settings | None = None) -> dict[str, str]:
     return env
 
 
-def test_importing_the_cli_and_the_api_leaves_langsmith_and_gradio_out() -> None:
+def test_importing_the_cli_and_the_api_leaves_langsmith_gradio_chroma_and_the_eval_out() -> None:
     code = ("import sys, assistant.cli, assistant.api; "
-            "print(sorted(m for m in ('langsmith', 'langchain_core.runnables.base', 'gradio') if m in sys.modules))")
+            "print(sorted(m for m in ('langsmith', 'langchain_core.runnables.base', 'gradio', 'chromadb', "
+            "'assistant.evaluation.gate', 'assistant.ingest.loaders') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_clean_env(),
                             timeout=300, check=True)
     assert result.stdout.strip() == "[]"
@@ -103,3 +104,9 @@ def test_langchain_tracing_follows_langsmiths_switches(monkeypatch: pytest.Monke
         monkeypatch.setenv(name, value)
     monkeypatch.delitem(sys.modules, "langsmith", raising=False)
     assert langchain_tracing_on() is expected
+
+
+def test_the_eval_commands_default_reports_folder_is_the_report_writers() -> None:
+    from assistant.evaluation import commands, reports
+
+    assert commands.DEFAULT_REPORTS_DIR == reports.DEFAULT_REPORTS_DIR
