@@ -15,6 +15,7 @@ from ..index.store import IndexStore
 from ..models import DOCUMENT_SUFFIXES, Chunk
 from ..settings import Settings
 from .chunking import chunk_document
+from .embedding_batches import embed_batches
 from .loaders import file_sha256, load_document
 
 log = logging.getLogger(__name__)
@@ -200,9 +201,10 @@ def _ingest(
                 report.chunks_copied += len(keep)
         bar = tqdm(total=len(new_chunks), desc="Embedding", unit="chunk",
                    disable=not progress or len(new_chunks) < _EMBED_BATCH)
-        for start in range(0, len(new_chunks), _EMBED_BATCH):
-            batch_chunks = new_chunks[start : start + _EMBED_BATCH]
-            vectors = store.embeddings.embed_documents([c.search_text for c in batch_chunks])
+        batches = [new_chunks[start : start + _EMBED_BATCH] for start in range(0, len(new_chunks), _EMBED_BATCH)]
+        vectors_of = embed_batches([[c.search_text for c in batch] for batch in batches], store.embeddings,
+                                   settings.answer.embedding_model)
+        for batch_chunks, vectors in zip(batches, vectors_of, strict=True):
             store.add_chunks(generation, batch_chunks, vectors)
             report.chunks_embedded += len(batch_chunks)
             bar.update(len(batch_chunks))
