@@ -13,10 +13,12 @@ its imports and its own model load (a few seconds), so small ingests stay in pro
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from langchain_core.embeddings import Embeddings
 
@@ -26,6 +28,7 @@ MIN_BATCHES_FOR_WORKERS = 8
 _AHEAD_PER_WORKER = 4
 
 _worker_model: Embeddings | None = None
+log = logging.getLogger(__name__)
 
 
 def _load_worker_model(model_name: str) -> None:
@@ -76,13 +79,25 @@ def embed_batches(batches: Sequence[list[str]], embeddings: Embeddings, model_na
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_load_worker_model,
                              initargs=(model_name,)) as pool:
         pending: list[Future[list[list[float]]]] = []
-        submitted = 0
+        submitted = done = 0
         try:
-            for _ in range(len(batches)):
+            while done < len(batches):
                 while submitted < len(batches) and len(pending) < workers * _AHEAD_PER_WORKER:
                     pending.append(pool.submit(_embed_in_worker, batches[submitted]))
                     submitted += 1
-                yield pending.pop(0).result()
+                vectors = pending.pop(0).result()
+                done += 1
+                yield vectors
+        except BrokenProcessPool:
+            # A worker could not start or died: a script without an ``if __name__ == "__main__"``
+            # guard, which a spawned worker re-runs, or the memory ran out. Same vectors, in process.
+            log.warning("embedding worker processes failed; embedding in this process instead")
+            broken = True
+        else:
+            broken = False
         finally:
             for future in pending:  # the caller stopped early (an error while writing): drop the rest
                 future.cancel()
+    if broken:
+        for texts in batches[done:]:
+            yield embeddings.embed_documents(texts)
