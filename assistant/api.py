@@ -10,7 +10,6 @@ import logging
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,9 +27,10 @@ from .index.embeddings import load_embeddings
 from .index.store import IndexStore, wipe_index
 from .ingest.run import IngestReport, SkippedFile, ingest
 from .ingest.uploads import UploadResult, safe_name, save_and_ingest
-from .models import Answer, AnswerStream, Chunk, DocumentInfo, IndexInfo, Language, ScoredChunk, Timings, Turn
+from .models import Answer, AnswerStream, DocumentInfo, IndexInfo, Language, ScoredChunk, Timings, Turn
 from .providers import make_chat_model
 from .retrieval.condense import heuristic_standalone
+from .retrieval.generation_files import open_retriever
 from .retrieval.hybrid import HybridRetriever
 from .retrieval.passages import PassageQuery, find_passages
 from .safety import redact, secret_values
@@ -140,10 +140,7 @@ class Assistant:
     def _load_generation(self, generation: str) -> None:
         for attempt in range(3):
             try:
-                chunks = self.store.live_chunks(generation)
-                self._retriever = HybridRetriever(
-                    chunks, self.store.collection(generation), self.settings
-                )
+                self._retriever = open_retriever(self.store, generation, self.settings)
                 self._generation = generation
                 return
             except Exception as error:
@@ -192,16 +189,11 @@ class Assistant:
 
     def index_info(self) -> IndexInfo:
         """The documents of the live index; raises ``IndexUnavailable`` when there is none."""
-        retriever = self.retriever()
-        counts = Counter(chunk.doc_id for chunk in retriever.chunks)
-        first: dict[str, Chunk] = {}
-        for chunk in retriever.chunks:
-            first.setdefault(chunk.doc_id, chunk)
         documents = [
-            DocumentInfo(doc_id=doc_id, title=chunk.title, language=chunk.language, date=chunk.date,
+            DocumentInfo(doc_id=chunk.doc_id, title=chunk.title, language=chunk.language, date=chunk.date,
                          source=chunk.source, confidence=chunk.confidence, topic=chunk.topic, path=chunk.path,
-                         passages=counts[doc_id])
-            for doc_id, chunk in sorted(first.items())
+                         passages=count)
+            for chunk, count in self.retriever().documents()
         ]
         return IndexInfo(generation=self._generation or "", documents=documents)
 

@@ -32,8 +32,8 @@ class Corpus:
 
     def passages(self, doc_id: str) -> list[Chunk]:
         """The passages of one document in the live index, in reading order (none when it is not there)."""
-        chunks = self._assistant.retriever().chunks
-        return sorted((c for c in chunks if c.doc_id == doc_id), key=lambda c: (c.paragraph_start, c.char_start))
+        chunks = self._assistant.retriever().passages_of(doc_id)
+        return sorted(chunks, key=lambda c: (c.paragraph_start, c.char_start))
 
     # -- nearness ----------------------------------------------------------------------
     def embed_question(self, text: str) -> list[float]:
@@ -48,10 +48,11 @@ class Corpus:
         except IndexUnavailable:
             return []
         best: dict[str, float] = {}
+        titles: dict[str, str] = {}
         for row, similarity in retriever.dense(vector, k * _PASSAGES_PER_DOCUMENT):
-            doc_id = retriever.chunks[row].doc_id
-            best[doc_id] = max(best.get(doc_id, -1.0), similarity)
-        titles = {c.doc_id: c.title for c in retriever.chunks if c.doc_id in best}
+            chunk = retriever.chunks[row]
+            best[chunk.doc_id] = max(best.get(chunk.doc_id, -1.0), similarity)
+            titles.setdefault(chunk.doc_id, chunk.title)
         ranked = sorted(best.items(), key=lambda item: -item[1])[:k]
         return [(doc_id, titles.get(doc_id, doc_id), similarity) for doc_id, similarity in ranked]
 

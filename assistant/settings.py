@@ -185,7 +185,8 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Documents ingested by default.")
     upload_dir: Path = Field(PROJECT_ROOT / "data" / "uploads", description="Where uploaded documents are kept.")
-    index_dir: Path = Field(PROJECT_ROOT / "indexes", description="Embedded Chroma database folder.")
+    index_dir: Path = Field(PROJECT_ROOT / "indexes", description="Embedded Chroma database folder, and each index "
+                           "generation's retrieval files (also with a Chroma server).")
     collection: str = Field("assistant", description="Base name of the Chroma collection.")
     chroma_host: str | None = Field(
         None,

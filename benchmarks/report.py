@@ -211,13 +211,13 @@ def scale_table(results: dict[str, Any]) -> str:
     sizes = lookup(results, "scale.sizes") or {}
     if not sizes:
         return "_not measured_"
-    lines = ["| chunks | build (s) | size on disk (MB) | start (s) | RSS at rest (MB) "
+    lines = ["| chunks | build (s) | publish (s) | size on disk (MB) | start (s) | RSS at rest (MB) "
              "| retrieve p50 / p95 (ms) | dense p50 / p95 (ms) | BM25 p50 / p95 (ms) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size, block in sizes.items():
         retrieve = block.get("retrieve_ms") or {}
         lines.append(
-            f"| {int(size):,} | {block.get('build_s')} | {block.get('index_size_mb')} "
+            f"| {int(size):,} | {block.get('build_s')} | {block.get('publish_s')} | {block.get('index_size_mb')} "
             f"| {_against(block.get('start_s'), START_TARGET_S, size)} "
             f"| {_against(block.get('rss_at_rest_mb'), RSS_TARGET_MB, size)} "
             f"| {retrieve.get('p50')} / {_against(retrieve.get('p95'), RETRIEVE_P95_TARGET_MS, size)} "
@@ -225,7 +225,7 @@ def scale_table(results: dict[str, Any]) -> str:
         server = block.get("server")
         if isinstance(server, dict):
             lines.append(
-                f"| {int(size):,}, Chroma server | | | {server.get('start_s')} "
+                f"| {int(size):,}, Chroma server | | | | {server.get('start_s')} "
                 f"| {server.get('rss_at_rest_mb')} (+ server {server.get('chroma_rss_mb')}) "
                 f"| {_p50_p95(server, 'retrieve_ms')} | {_p50_p95(server, 'dense_ms')} "
                 f"| {_p50_p95(server, 'bm25_ms')} |")
@@ -257,8 +257,10 @@ def markdown(results: dict[str, Any], notes: list[str]) -> str:
         "",
         scale_table(results),
         "",
-        "Build = `IndexStore.new_generation` + `add_chunks` + `publish` (batches of 5,000, summed over "
-        "resumed runs); size = `du` of the index folder; start = a fresh process from `Popen` until "
+        "Build = `IndexStore.new_generation` + `add_chunks` (batches of 5,000, summed over resumed "
+        "runs); publish = `generation_files.publish` (read the generation back once, write its "
+        "memory-mapped retrieval files, move the pointer), as ingest does; size = `du` of the index "
+        "folder, those files included; start = a fresh process from `Popen` until "
         "`Assistant(settings).retriever()` is ready (imports, model load, opening the index: what a "
         "server replica pays); RSS at rest = that process's `VmRSS` once ready, before any query; "
         "retrieve = `HybridRetriever.retrieve` (dense + BM25 + fusion + MMR) with a precomputed query "

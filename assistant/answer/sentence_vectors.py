@@ -5,7 +5,7 @@ per process (a cache by text), and can be embedded ahead of the first question (
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -51,7 +51,7 @@ def in_context(candidate: Candidate) -> str:
     return f"{candidate.chunk.chunk.title}: {candidate.text}"
 
 
-def corpus_sentences(chunks: list[Chunk]) -> list[str]:
+def corpus_sentences(chunks: Sequence[Chunk]) -> list[str]:
     """Every text ``answer_extractively`` can embed for these chunks: each quotable sentence,
     alone and under its document's title."""
     candidates = candidates_of([ScoredChunk(chunk=chunk, score=0.0) for chunk in chunks])

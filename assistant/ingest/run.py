@@ -13,6 +13,7 @@ from tqdm import tqdm
 from ..errors import LoadError
 from ..index.store import IndexStore
 from ..models import DOCUMENT_SUFFIXES, Chunk
+from ..retrieval.generation_files import discard, publish
 from ..settings import Settings
 from .chunking import chunk_document
 from .embedding_batches import embed_batches
@@ -209,9 +210,10 @@ def _ingest(
             report.chunks_embedded += len(batch_chunks)
             bar.update(len(batch_chunks))
         bar.close()
-        store.publish(generation)
+        publish(store, generation, settings)  # its retrieval files first, then the pointer
     except BaseException:
         store.drop(generation)
+        discard(settings, generation)
         raise
     report.generation = generation
     report.published = True

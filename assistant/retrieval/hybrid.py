@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..analysis.glossary import translations
-from ..index.bm25 import BM25Index
 from ..models import Chunk, Language, ScoredChunk
-from ..safety import only_instructions
 from ..settings import Settings
-from ..text import content_tokens, fold
+from .passage_arrays import PassageArrays, build
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -30,37 +29,54 @@ _SAME_PASSAGE = 0.9  # token overlap above which MMR takes a passage for one alr
 
 
 class HybridRetriever:
-    def __init__(self, chunks: list[Chunk], collection: Collection, settings: Settings) -> None:
-        # A passage made only of orders to the assistant informs no one: it is never retrieved, and
-        # its words do not move the others' BM25 weights (the dense hits it would get are dropped).
-        # In id order: the store's order may differ between builds, and ties keep row order.
-        self.chunks = chunks = sorted((c for c in chunks if not only_instructions(c.text)), key=lambda c: c.id)
+    """Over a generation's ``PassageArrays``: built from chunks, or mapped from the generation's files
+    (``retrieval/generation_files.py``), with the same answers either way."""
+
+    def __init__(self, chunks: Sequence[Chunk], collection: Collection, settings: Settings) -> None:
+        self._open(build(chunks), collection, settings)
+
+    @classmethod
+    def from_arrays(cls, arrays: PassageArrays, collection: Collection, settings: Settings) -> HybridRetriever:
+        retriever = cls.__new__(cls)
+        retriever._open(arrays, collection, settings)
+        return retriever
+
+    def _open(self, arrays: PassageArrays, collection: Collection, settings: Settings) -> None:
+        self.arrays = arrays
+        self.chunks: Sequence[Chunk] = arrays.passages()  # decoded when read: a start reads none of them
         self.collection = collection
         self.settings = settings
-        self.row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
-        # BM25 reads the passage under its title and headings; MMR compares passages alone, or
-        # two passages of one document would look alike through their shared title.
-        self.bm25 = BM25Index.from_tokens([content_tokens(c.search_text) for c in chunks])
-        self._token_sets = [frozenset(content_tokens(c.text)) for c in chunks]
-        self._languages = np.array([c.language for c in chunks])
-        self._doc_ids = np.array([c.doc_id for c in chunks])
+        self.bm25 = arrays.bm25
         self._about: dict[str, list[str]] = {}
-        self._folded: tuple[list[str], list[str]] | None = None
-        self._vectors: np.ndarray | None = None
+        self._vectors: np.ndarray | None = arrays.vectors
 
-    def folded(self) -> tuple[list[str], list[str]]:
-        """Every chunk's title and text folded, as ``Entity.named_in`` reads them: folded once, not
-        once per new entity a question names (a scan of the whole corpus each time)."""
-        if self._folded is None:
-            self._folded = ([fold(c.title) for c in self.chunks], [fold(c.text) for c in self.chunks])
-        return self._folded
+    def row_of(self, chunk_id: str) -> int | None:
+        return self.arrays.row_of(chunk_id)
+
+    def documents(self) -> list[tuple[Chunk, int]]:
+        """Each document's first passage (by id) and its number of passages, by doc id: two passes
+        over the mapped doc numbers, one passage decoded per document."""
+        codes = np.asarray(self.arrays.doc_codes)
+        numbers, first_rows, counts = np.unique(codes, return_index=True, return_counts=True)
+        return [(self.chunks[int(row)], int(count))
+                for _, row, count in sorted(zip((self.arrays.doc_ids[int(n)] for n in numbers), first_rows, counts,
+                                                strict=True))]
+
+    def passages_of(self, doc_id: str) -> list[Chunk]:
+        """One document's passages, in row (id) order; none when it is not in this generation."""
+        return [self.chunks[int(row)] for row in np.flatnonzero(self.arrays.doc_mask([doc_id]))]
+
+    def folded(self) -> tuple[Sequence[str], Sequence[str]]:
+        """Every chunk's title and text folded, as ``Entity.named_in`` reads them: folded once (at
+        ingest), not once per new entity a question names."""
+        return self.arrays.folded_titles, self.arrays.folded_texts
 
     def documents_about(self, entity: Entity) -> list[str]:
         """Ids of the documents about ``entity``: named in their title (else in any passage); cached."""
         if entity.name not in self._about:
             titles, texts = self.folded()
-            titled = {c.doc_id for c, title in zip(self.chunks, titles, strict=True) if entity.pattern.search(title)}
-            self._about[entity.name] = sorted(titled or {c.doc_id for c, text in zip(self.chunks, texts, strict=True)
+            titled = {self.arrays.doc_of(row) for row, title in enumerate(titles) if entity.pattern.search(title)}
+            self._about[entity.name] = sorted(titled or {self.arrays.doc_of(row) for row, text in enumerate(texts)
                                                          if entity.pattern.search(text)})
         return self._about[entity.name]
 
@@ -79,23 +95,25 @@ class HybridRetriever:
             return None
         mask = np.ones(len(self.chunks), dtype=bool)
         if language:
-            mask &= self._languages == language
+            mask &= self.arrays.language_mask(language)
         if doc_ids:
-            mask &= np.isin(self._doc_ids, list(doc_ids))
+            mask &= self.arrays.doc_mask(list(doc_ids))
         return mask
 
     def vectors(self) -> np.ndarray:
-        """Every passage's vector, unit length, in row order; read from the collection once."""
+        """Every passage's vector, unit length, in row order: mapped from the generation's files, else
+        read from the collection once."""
         if self._vectors is None:
             matrix = np.zeros((len(self.chunks), 0), dtype=np.float32)
-            ids = [c.id for c in self.chunks]
+            ids = list(self.arrays.ids)
             for start in range(0, len(ids), 1000):
-                batch = self.collection.get(ids=ids[start:start + 1000], include=["embeddings"])
+                asked = {chunk_id: start + n for n, chunk_id in enumerate(ids[start:start + 1000])}
+                batch = self.collection.get(ids=list(asked), include=["embeddings"])
                 embeddings = np.asarray(batch["embeddings"], dtype=np.float32)
                 if matrix.shape[1] == 0:
                     matrix = np.zeros((len(ids), embeddings.shape[1]), dtype=np.float32)
                 for chunk_id, vector in zip(batch["ids"], embeddings, strict=True):
-                    matrix[self.row_of[str(chunk_id)]] = vector
+                    matrix[asked[str(chunk_id)]] = vector
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
             self._vectors = matrix / np.where(norms == 0, 1.0, norms)
         return self._vectors
@@ -112,8 +130,8 @@ class HybridRetriever:
               doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
         if len(self.chunks) <= EXACT_SEARCH_MAX:
             return self._exact(query_embedding, k, self._allowed(language, doc_ids))
-        # Ids and distances only: this retriever holds every chunk's text and metadata in memory
-        # already, and fetching them with each hit took three quarters of the search time. The
+        # Ids and distances only: this retriever maps every chunk's text and metadata already, and
+        # fetching them with each hit took three quarters of the search time. The
         # collection uses cosine space, so similarity = 1 - distance.
         results = self.collection.query(
             query_embeddings=[query_embedding],  # type: ignore[arg-type]
@@ -124,7 +142,7 @@ class HybridRetriever:
         distances = results["distances"] or [[]]
         ranked = []
         for chunk_id, distance in zip(results["ids"][0], distances[0], strict=True):
-            row = self.row_of.get(str(chunk_id))
+            row = self.row_of(str(chunk_id))
             if row is None:  # the index moved on since this retriever was built
                 continue
             ranked.append((row, 1.0 - float(distance)))
@@ -169,7 +187,7 @@ class HybridRetriever:
             fused[row] = fused.get(row, 0.0) + _FOCUS_WEIGHT / (self.settings.answer.rrf_k + rank + 1)
         if prefer_language:
             for row in fused:
-                if self.chunks[row].language != prefer_language:
+                if self.arrays.language_of(row) != prefer_language:
                     fused[row] *= _OTHER_LANGUAGE_WEIGHT
         order = self._mmr(sorted(fused, key=lambda r: -fused[r]), fused, k)
         return [
@@ -194,6 +212,7 @@ class HybridRetriever:
         # Each candidate's largest overlap with the passages chosen so far, updated once per
         # choice instead of recomputed against every chosen passage for every candidate.
         redundancy = dict.fromkeys(pool, 0.0)
+        token_sets = {row: self.arrays.token_set(row) for row in pool}
         while pool and len(chosen) < k:
             best = max(pool, key=lambda row: lam * relevance[row] / top - (1 - lam) * redundancy[row])
             pool.remove(best)
@@ -201,12 +220,13 @@ class HybridRetriever:
                 continue  # the same paragraph again (a re-upload, a quoted copy)
             chosen.append(best)
             for row in pool:
-                redundancy[row] = max(redundancy[row], self._overlap(row, best))
+                redundancy[row] = max(redundancy[row], _overlap(token_sets[row], token_sets[best]))
         return chosen
 
-    def _overlap(self, a: int, b: int) -> float:
-        left, right = self._token_sets[a], self._token_sets[b]
-        if not left or not right:
+
+def _overlap(left: frozenset[int], right: frozenset[int]) -> float:
+    """Jaccard overlap of two passages' distinct terms."""
+    if not left or not right:
             return 0.0
-        shared = len(left & right)
-        return shared / (len(left) + len(right) - shared)
+    shared = len(left & right)
+    return shared / (len(left) + len(right) - shared)

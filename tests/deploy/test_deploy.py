@@ -64,6 +64,7 @@ def test_compose_runs_two_replicas_on_shared_servers() -> None:
         assert env["ASSISTANT_REDIS_URL"].startswith("redis://redis:6379")
         assert env["ASSISTANT_WEB_HOST"] == "0.0.0.0" and env["ASSISTANT_WEB_PORT"] == "7860"
         assert "uploads:/app/data/uploads" in replica["volumes"]
+        assert "retrieval:/app/indexes" in replica["volumes"]  # one copy of each generation's retrieval files
         assert env["ASSISTANT_UPLOAD_DIR"] == "/app/data/uploads"
         assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert replica["depends_on"]["redis"]["condition"] == "service_healthy"
@@ -80,7 +81,7 @@ def test_the_chroma_server_matches_the_client() -> None:
 
 def test_state_lives_in_named_volumes() -> None:
     declared = set(COMPOSE["volumes"])
-    assert declared == {"uploads", "chroma", "postgres", "redis"}
+    assert declared == {"uploads", "retrieval", "chroma", "postgres", "redis"}
     used = {volume.split(":")[0] for service in COMPOSE["services"].values() for volume in service.get("volumes", [])
             if not volume.startswith(".")}
     assert used == declared

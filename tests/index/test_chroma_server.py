@@ -63,7 +63,9 @@ def test_ingest_and_answer_through_a_chroma_server(tmp_path: Path, chroma_server
     assistant = Assistant(settings)
     report = assistant.ingest()
     assert report.published and report.chunks_embedded > 0
-    assert not (tmp_path / "index").exists()  # nothing written to the embedded folder
+    # No embedded Chroma: the folder holds only the generation's retrieval files, for the replicas to map.
+    assert [p.name for p in (tmp_path / "index").iterdir()] == ["generations"]
+    assert [p.name for p in (tmp_path / "index" / "generations").iterdir()] == [report.generation]
 
     answer = assistant.ask("How many outsourcing jobs does Ghana's plan aim to create?")
     assert not answer.refused
