@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -62,7 +62,7 @@ def _reloadable(embeddings: Embeddings, model_name: str) -> bool:
 
 
 def embed_batches(batches: Sequence[list[str]], embeddings: Embeddings, model_name: str,
-                  workers: int | None = None) -> Iterator[list[list[float]]]:
+                  workers: int | None = None) -> Generator[list[list[float]], None, None]:
     """The vectors of each batch of texts, in order, as ``embeddings.embed_documents`` gives them.
 
     With ``workers`` > 1 (default: one per core), enough batches and a packaged model, worker

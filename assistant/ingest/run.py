@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -203,12 +204,13 @@ def _ingest(
         bar = tqdm(total=len(new_chunks), desc="Embedding", unit="chunk",
                    disable=not progress or len(new_chunks) < _EMBED_BATCH)
         batches = [new_chunks[start : start + _EMBED_BATCH] for start in range(0, len(new_chunks), _EMBED_BATCH)]
-        vectors_of = embed_batches([[c.search_text for c in batch] for batch in batches], store.embeddings,
-                                   settings.answer.embedding_model)
-        for batch_chunks, vectors in zip(batches, vectors_of, strict=True):
-            store.add_chunks(generation, batch_chunks, vectors)
-            report.chunks_embedded += len(batch_chunks)
-            bar.update(len(batch_chunks))
+        # Closed on the way out, so a failed write stops the embedding workers at once.
+        with closing(embed_batches([[c.search_text for c in batch] for batch in batches], store.embeddings,
+                                   settings.answer.embedding_model)) as vectors_of:
+            for batch_chunks, vectors in zip(batches, vectors_of, strict=True):
+                store.add_chunks(generation, batch_chunks, vectors)
+                report.chunks_embedded += len(batch_chunks)
+                bar.update(len(batch_chunks))
         bar.close()
         publish(store, generation, settings)  # its retrieval files first, then the pointer
     except BaseException:
