@@ -135,7 +135,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
     ]
     for size in (lookup(results, "retrieve_ms_p95_at") or {}):
         listed.append(Row(f"retrieve p95 at {int(size):,} chunks", f"retrieve_ms_p95_at.{size}", "ms",
-                          25 if size == "100000" else None,
+                          25 if size in ("100000", "1000000") else None,
                           _dist_range(f"scale.sizes.{size}.retrieve_ms", "ms"),
                           _count(f"scale.sizes.{size}.retrieve_ms.n", " queries"), digits=2))
     listed += [

@@ -224,6 +224,10 @@ def serve_index(index_dir: Path, queries_file: Path, count: int, chroma_port: in
     print(json.dumps({
         "chunks": len(retriever.chunks), "model_load_s": round(model_s, 2), "open_s": round(open_s, 2),
         **rest, "rss_after_queries_mb": _vm_mb(os.getpid(), "VmRSS"),
+        # Anonymous memory is the replica's own; file pages are the mapped generation files, shared
+        # by the replicas on one host and given back under memory pressure.
+        "rss_anon_after_queries_mb": _vm_mb(os.getpid(), "RssAnon"),
+        "rss_file_after_queries_mb": _vm_mb(os.getpid(), "RssFile"),
         "retrieve_ms": distribution(total_ms), "dense_ms": distribution(dense_ms),
         "bm25_ms": distribution(lexical_ms),
     }), flush=True)
