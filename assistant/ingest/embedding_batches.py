@@ -43,6 +43,13 @@ def _embed_in_worker(texts: list[str]) -> list[list[float]]:
     return _worker_model.embed_documents(texts)
 
 
+def starting_a_worker() -> bool:
+    """True while a spawned worker re-runs the main script of a program without an
+    ``if __name__ == "__main__"`` guard: an ingest there would wait forever on the ingest lock its
+    parent holds. (``_inheriting`` is how multiprocessing itself tells this case apart.)"""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
 def default_workers() -> int:
     """One worker per core this process may run on."""
     try:

@@ -17,7 +17,7 @@ from ..models import DOCUMENT_SUFFIXES, Chunk
 from ..retrieval.generation_files import discard, publish
 from ..settings import Settings
 from .chunking import chunk_document
-from .embedding_batches import embed_batches
+from .embedding_batches import embed_batches, starting_a_worker
 from .loaders import file_sha256, load_document
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,9 @@ def ingest(
     Files of the live index outside ``paths`` are kept; files under ``paths`` that are gone
     are removed. Nothing is visible to readers until the new generation is published.
     """
+    if starting_a_worker():
+        raise RuntimeError("An embedding worker re-ran a script that ingests: put its code under "
+                           "`if __name__ == \"__main__\":`.")
     with store.ingest_lock():
         report = _ingest(settings, store, paths, progress, on_skip)
         _record(store, report, paths)

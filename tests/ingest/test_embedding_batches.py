@@ -1,4 +1,7 @@
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
@@ -59,3 +62,26 @@ def test_a_caller_that_stops_early_does_not_hang() -> None:
     first = next(vectors)
     vectors.close()  # what happens when writing a batch to the index fails
     assert len(first) == len(batches[0])
+
+
+UNGUARDED_SCRIPT = """
+import sys
+from pathlib import Path
+from assistant.api import Assistant
+from assistant.settings import Settings
+folder, corpus = Path(sys.argv[1]), Path(sys.argv[2])
+settings = Settings.isolated(index_dir=folder / "index", feedback_db=folder / "f.sqlite3", corpus_dir=corpus, llm="")
+print(Assistant(settings).ingest().summary(), flush=True)
+"""
+
+
+def test_a_script_without_a_main_guard_still_ingests(tmp_path: Path) -> None:
+    # Spawned workers re-run such a script: their ingest must fail at once (not wait on the lock
+    # the parent holds), and the parent then embeds in process.
+    script = tmp_path / "script.py"
+    script.write_text(UNGUARDED_SCRIPT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path), str(CORPUS)], capture_output=True,
+                          text=True, timeout=600, env=env, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "chunks embedded" in done.stdout and "0 chunks embedded" not in done.stdout
