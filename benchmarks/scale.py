@@ -8,18 +8,13 @@ dimensions are all near-orthogonal, which makes HNSW several times slower to bui
 than on any real corpus). Queries are the golden questions, embedded beforehand: the query
 embedding is excluded, and ``HybridRetriever.retrieve`` runs dense + BM25 + fusion + MMR
 exactly as in production.
-
-Publishing a generation reads it back from Chroma once and writes its retrieval files (``load
-passages``, ``build BM25 etc.``, ``write files``); a start then maps them. ``start`` is measured in a
-fresh process: from the settings to a retriever that has answered one query (imports excluded, given
-apart), with the process's RSS after it.
-
-    python -m benchmarks.scale START_PROBE WORKDIR   # the child that measures one start
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import re
 import subprocess
 import sys
@@ -32,16 +27,15 @@ from typing import Any
 import numpy as np
 
 from assistant.index.embeddings import load_embeddings
-from assistant.index.store import IndexStore
+from assistant.index.store import IndexStore, chunk_to_metadata
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loaders import load_document
 from assistant.models import Chunk, Language
-from assistant.retrieval import generation_files, hybrid
-from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval import generation_files
 from assistant.settings import Settings
 from assistant.text import detect_language
 
-from .common import CORPUS, Question, bench_settings, distribution, log, subprocess_env
+from .common import CORPUS, Question, bench_settings, distribution, log, vm_kib
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _BATCH = 5000
@@ -75,14 +69,17 @@ def corpus_model(settings: Settings) -> CorpusModel:
     return CorpusModel(list(words), weights / weights.sum(), np.asarray(lengths), vectors)
 
 
-def synthetic_chunks(count: int, rng: np.random.Generator, model: CorpusModel) -> list[Chunk]:
+def synthetic_chunks(start: int, stop: int, total: int, seed: int, model: CorpusModel) -> list[Chunk]:
+    """Passages ``start``..``stop`` of a synthetic index of ``total``: the same ones whatever the
+    batch boundaries, so a build that stopped can resume where it left off."""
+    rng = np.random.default_rng([seed, start, 0])
     words = model.words
-    lengths = rng.choice(model.lengths, size=count)
+    lengths = rng.choice(model.lengths, size=stop - start)
     picks = rng.choice(len(words), size=int(lengths.sum()), p=model.weights)
     chunks: list[Chunk] = []
     offset = 0
-    docs = max(1, count // 1000 * _DOCS_PER_1K)
-    for row, length in enumerate(lengths):
+    docs = max(1, total // 1000 * _DOCS_PER_1K)
+    for row, length in zip(range(start, stop), lengths, strict=True):
         text = " ".join(words[i] for i in picks[offset:offset + length]) + "."
         offset += int(length)
         doc = row % docs
@@ -97,7 +94,9 @@ def synthetic_chunks(count: int, rng: np.random.Generator, model: CorpusModel) -
     return chunks
 
 
-def synthetic_vectors(count: int, rng: np.random.Generator, model: CorpusModel) -> np.ndarray:
+def synthetic_vectors(start: int, stop: int, seed: int, model: CorpusModel) -> np.ndarray:
+    rng = np.random.default_rng([seed, start, 1])
+    count = stop - start
     real = model.vectors
     dim = real.shape[1]
     first = real[rng.integers(0, len(real), size=count)]
@@ -107,6 +106,61 @@ def synthetic_vectors(count: int, rng: np.random.Generator, model: CorpusModel) 
     vectors += rng.standard_normal((count, dim), dtype=np.float32) * (_NOISE / np.sqrt(dim))
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors
+
+
+def build(settings: Settings, size: int, model: CorpusModel, seed: int) -> tuple[str, float]:
+    """Write ``size`` synthetic passages through ``IndexStore`` and publish them; (generation, seconds).
+
+    Resumable: the generation being built is named in ``scale-build.json`` beside the index, and a
+    run that finds it unpublished adds only the batches it lacks (every batch is committed by
+    Chroma as it is added). The seconds are summed over the runs.
+    """
+    store = IndexStore(settings, load_embeddings(settings.answer.embedding_model))
+    checkpoint = settings.index_dir / "scale-build.json"
+    state: dict[str, Any] = json.loads(checkpoint.read_text()) if checkpoint.exists() else {}
+    if state.get("size") != size or state.get("generation") not in store._generations():
+        state = {"size": size, "seed": seed, "generation": store.new_generation(), "build_s": 0.0,
+                 "published": False}
+    generation = str(state["generation"])
+    if state["published"]:
+        _ensure_files(store, generation, settings, state, checkpoint)
+        return generation, float(state["build_s"])
+    collection = store.collection(generation)
+    done = collection.count() // _BATCH * _BATCH  # a half-written batch is written again (same ids)
+    log(f"scale {size}: building {generation} from {done:,}")
+    for start in range(done, size, _BATCH):
+        stop = min(size, start + _BATCH)
+        chunks = synthetic_chunks(start, stop, size, seed, model)
+        vectors = synthetic_vectors(start, stop, seed, model)
+        started = time.perf_counter()
+        if start == done and collection.count() > start:
+            collection.upsert(ids=[c.id for c in chunks], documents=[c.text for c in chunks],
+                              metadatas=[chunk_to_metadata(c) for c in chunks],  # type: ignore[misc]
+                              embeddings=vectors)
+        else:
+            store.add_chunks(generation, chunks, vectors.tolist())
+        state["build_s"] += time.perf_counter() - started
+        checkpoint.write_text(json.dumps(state))
+        if stop % (_BATCH * 20) == 0:
+            log(f"scale {size}: {stop:,} written, {state['build_s']:.0f} s")
+    started = time.perf_counter()
+    generation_files.publish(store, generation, settings)  # as ingest does: its retrieval files, then the pointer
+    state["publish_s"] = time.perf_counter() - started
+    state["published"] = True
+    checkpoint.write_text(json.dumps(state))
+    return generation, float(state["build_s"])
+
+
+def _ensure_files(store: IndexStore, generation: str, settings: Settings, state: dict[str, Any],
+                  checkpoint: Path) -> None:
+    """An index published before generations had retrieval files gets them once, timed as publishing."""
+    try:
+        generation_files.open_files(settings, generation)
+    except generation_files.FilesUnusable:
+        started = time.perf_counter()
+        generation_files.open_retriever(store, generation, settings)
+        state["publish_s"] = time.perf_counter() - started
+        checkpoint.write_text(json.dumps(state))
 
 
 def disk_mb(path: Path) -> float:
@@ -133,123 +187,136 @@ def golden_queries(questions: list[Question], settings: Settings) -> list[Query]
     return [Query(q.text, model.embed_query(q.text), detect_language(q.text)) for q in questions]
 
 
-def measure_one(size: int, workdir: Path, model: CorpusModel, queries: list[Query], count: int,
-                seed: int) -> dict[str, Any]:
-    rng = np.random.default_rng(seed)
-    settings = bench_settings(workdir / f"scale-{size}")
-    chunks = synthetic_chunks(size, rng, model)
-    vectors = synthetic_vectors(size, rng, model)
+def _vm_mb(pid: int, field_name: str) -> float | None:
+    kib = vm_kib(pid, field_name)
+    return round(kib / 1024, 1) if kib is not None else None
 
-    started = time.perf_counter()
-    store = IndexStore(settings, load_embeddings(settings.answer.embedding_model))
-    generation = store.new_generation()
-    for start in range(0, size, _BATCH):
-        store.add_chunks(generation, chunks[start:start + _BATCH], vectors[start:start + _BATCH].tolist())
-    build_s = time.perf_counter() - started
-    del chunks, vectors
 
-    # Publishing, as ``ingest`` does it (``generation_files.publish``), step by step: read every
-    # passage back from Chroma, build BM25 and the rest, write the generation's files.
-    started = time.perf_counter()
-    live = store.live_chunks(generation)
-    load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    built = HybridRetriever(live, store.collection(generation), settings)
-    if len(built.chunks) <= hybrid.EXACT_SEARCH_MAX:
-        built.arrays.vectors = built.vectors()
-    retriever_build_s = time.perf_counter() - started
-    assert len(live) == size
-    del live
-    started = time.perf_counter()
-    generation_files.write_files(built.arrays, settings, generation)
-    store.publish(generation)
-    write_s = time.perf_counter() - started
-    del built
-    size_mb = disk_mb(settings.index_dir)
-    files_mb = disk_mb(generation_files.folder_of(settings, generation))
+def serve_index(index_dir: Path, queries_file: Path, count: int, chroma_port: int | None) -> None:
+    """The child process: open the index as a server does (``Assistant.retriever``), say "ready",
+    then report its RSS at rest and the retrieval latencies as one JSON line."""
+    from assistant.api import Assistant
 
-    start = start_in_child(settings.index_dir.parent, queries[0])
-    retriever = generation_files.open_retriever(store, generation, settings)  # mapped, as a server serves
-
+    overrides: dict[str, Any] = {"chroma_host": "127.0.0.1", "chroma_port": chroma_port} if chroma_port else {}
+    settings = bench_settings(index_dir.parent, **overrides)
+    started = time.perf_counter()
+    assistant = Assistant(settings)
+    model_s = time.perf_counter() - started
+    retriever = assistant.retriever()
+    open_s = time.perf_counter() - started - model_s
+    print("ready", flush=True)
+    gc.collect()
+    time.sleep(1.0)
+    rest: dict[str, Any] = {"rss_at_rest_mb": _vm_mb(os.getpid(), "VmRSS"),
+                            "hwm_at_start_mb": _vm_mb(os.getpid(), "VmHWM")}
+    queries = [Query(**q) for q in json.loads(queries_file.read_text())]
     work = [queries[i % len(queries)] for i in range(count)]
     for query in work[:20]:  # warm caches, not measured
         retriever.retrieve(query.text, query.vector, prefer_language=query.language)
     total_ms: list[float] = []
     dense_ms: list[float] = []
     lexical_ms: list[float] = []
+    fetch_k = settings.answer.fetch_k
     for query in work:
-        total_ms.append(_timed_ms(retriever.retrieve, query.text, query.vector,
-                                  prefer_language=query.language))
-        dense_ms.append(_timed_ms(retriever.dense, query.vector, settings.answer.fetch_k))
-        lexical_ms.append(_timed_ms(retriever.bm25.search, query.text, settings.answer.fetch_k))
-    result: dict[str, Any] = {
-        "chunks": size,
-        "build_s": round(build_s, 2),
-        "index_size_mb": round(size_mb, 1),
-        "files_size_mb": round(files_mb, 1),
-        "load_s": round(load_s, 2),
-        "retriever_build_s": round(retriever_build_s, 2),
-        "write_files_s": round(write_s, 2),
-        **start,
-        "retrieve_ms": distribution(total_ms),
-        "dense_ms": distribution(dense_ms),
+        total_ms.append(_timed_ms(retriever.retrieve, query.text, query.vector, prefer_language=query.language))
+        dense_ms.append(_timed_ms(retriever.dense, query.vector, fetch_k))
+        lexical_ms.append(_timed_ms(retriever.bm25.search, query.text, fetch_k))
+    print(json.dumps({
+        "chunks": len(retriever.chunks), "model_load_s": round(model_s, 2), "open_s": round(open_s, 2),
+        **rest, "rss_after_queries_mb": _vm_mb(os.getpid(), "VmRSS"),
+        # Anonymous memory is the replica's own; file pages are the mapped generation files, shared
+        # by the replicas on one host and given back under memory pressure.
+        "rss_anon_after_queries_mb": _vm_mb(os.getpid(), "RssAnon"),
+        "rss_file_after_queries_mb": _vm_mb(os.getpid(), "RssFile"),
+        "retrieve_ms": distribution(total_ms), "dense_ms": distribution(dense_ms),
         "bm25_ms": distribution(lexical_ms),
-    }
-    log(f"scale {size:>6}: build {build_s:.1f} s, {size_mb:.0f} MB, load {load_s:.1f} s, "
-        f"retriever {retriever_build_s:.1f} s, write files {write_s:.1f} s, start {start['start_s']} s "
-        f"({start['start_rss_mb']} MB RSS), retrieve p50 {result['retrieve_ms']['p50']} "
+    }), flush=True)
+
+
+def _run_child(index_dir: Path, queries_file: Path, count: int, chroma_port: int | None) -> dict[str, Any]:
+    """Start ``serve_index`` in a fresh process: start time from ``Popen`` to "ready"."""
+    command = [sys.executable, "-m", "benchmarks.scale", "serve", str(index_dir), str(queries_file), str(count)]
+    if chroma_port:
+        command.append(str(chroma_port))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    start_s = time.perf_counter() - started
+    assert line.strip() == "ready", f"the index did not open: {line!r}"
+    out, _ = child.communicate(timeout=3600)
+    assert child.returncode == 0, f"the retrieval child failed ({child.returncode})"
+    return {"start_s": round(start_s, 2), **json.loads(out.strip().splitlines()[-1])}
+
+
+def measure_one(size: int, workdir: Path, model: CorpusModel, queries_file: Path, count: int,
+                seed: int, server: bool = False) -> dict[str, Any]:
+    """Build (or reuse) the index of ``size`` passages, then open and query it in a fresh process:
+    embedded, or with ``server`` through a Chroma server on loopback serving the same folder."""
+    settings = bench_settings(workdir / f"scale-{size}")
+    generation, build_s = build(settings, size, model, seed)
+    size_mb = disk_mb(settings.index_dir)
+    state = json.loads((settings.index_dir / "scale-build.json").read_text())
+    result: dict[str, Any] = {"chunks": size, "build_s": round(build_s, 2), "index_size_mb": round(size_mb, 1),
+                              "publish_s": round(float(state.get("publish_s", 0.0)), 2),
+                              "files_size_mb": round(disk_mb(generation_files.folder_of(settings, generation)), 1)}
+    result.update(_run_child(settings.index_dir, queries_file, count, None))
+    if server:
+        from tests.index.test_chroma_server import free_port, start_chroma
+
+        port = free_port()
+        chroma = start_chroma(settings.index_dir, port)
+        try:
+            result["server"] = _run_child(settings.index_dir, queries_file, count, port)
+            result["server"]["chroma_rss_mb"] = _vm_mb(chroma.pid, "VmRSS")
+        finally:
+            chroma.terminate()
+            chroma.wait(timeout=60)
+    log(f"scale {size:>7}: build {build_s:.1f} s, {size_mb:.0f} MB, start {result['start_s']} s, "
+        f"RSS at rest {result['rss_at_rest_mb']} MB, retrieve p50 {result['retrieve_ms']['p50']} "
         f"p95 {result['retrieve_ms']['p95']} ms (dense p95 {result['dense_ms']['p95']}, "
-        f"bm25 p95 {result['bm25_ms']['p95']})")
+        f"bm25 p95 {result['bm25_ms']['p95']})" + (f"; server: {result['server']}" if server else ""))
     return result
 
 
-def start_in_child(workdir: Path, query: Query) -> dict[str, Any]:
-    """One start in a fresh process (``main`` below): nothing of this process's index is reused."""
-    started = time.perf_counter()
-    child = subprocess.run([sys.executable, "-m", "benchmarks.scale", "START_PROBE", str(workdir)],
-                           input=json.dumps(query.vector), capture_output=True, text=True, check=True,
-                           env=subprocess_env(bench_settings(workdir)))
-    figures: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
-    figures["process_start_s"] = round(time.perf_counter() - started, 2)
-    return figures
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
-def main(workdir: Path) -> None:
-    """The child of ``start_in_child``: open the live generation as a server does, answer one query."""
-    vector = json.loads(sys.stdin.read())
-    imported_rss = _rss_mb()
-    started = time.perf_counter()
-    settings = bench_settings(workdir)
-    store = IndexStore(settings, None)  # type: ignore[arg-type]  # a reader embeds nothing
-    generation = store.live_generation()
-    assert generation is not None
-    retriever = generation_files.open_retriever(store, generation, settings)
-    retriever.retrieve("How many people work in Kenya's outsourcing sector?", vector)
-    start_s = time.perf_counter() - started
-    print(json.dumps({"start_s": round(start_s, 2), "start_rss_mb": _rss_mb(), "imports_rss_mb": imported_rss}))
-
-
-def measure(sizes: list[int], workdir: Path, questions: list[Question], count: int) -> dict[str, Any]:
+def measure(sizes: list[int], workdir: Path, questions: list[Question], count: int,
+            scale_dir: Path | None = None, server_sizes: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """Every size in turn; ``scale_dir`` keeps the indexes (and reuses those already built there)."""
+    folder = scale_dir or workdir
     settings = bench_settings(workdir)
     model = corpus_model(settings)
-    queries = golden_queries(questions, settings)
-    per_size = {str(size): measure_one(size, workdir, model, queries, count, seed=size) for size in sizes}
+    queries_file = workdir / "scale-queries.json"
+    queries_file.parent.mkdir(parents=True, exist_ok=True)
+    queries_file.write_text(json.dumps([q.__dict__ for q in golden_queries(questions, settings)]))
+    per_size = {str(size): measure_one(size, folder, model, queries_file, count, seed=size,
+                                       server=size in server_sizes) for size in sizes}
     return {
         "scale": {"dimension": int(model.vectors.shape[1]), "queries_per_size": count, "sizes": per_size},
         "retrieve_ms_p50_at": {k: v["retrieve_ms"]["p50"] for k, v in per_size.items()},
         "retrieve_ms_p95_at": {k: v["retrieve_ms"]["p95"] for k, v in per_size.items()},
         "index_size_mb_at": {k: v["index_size_mb"] for k, v in per_size.items()},
         "build_s_at": {k: v["build_s"] for k, v in per_size.items()},
+        "start_s_at": {k: v["start_s"] for k, v in per_size.items()},
+        "rss_at_rest_mb_at": {k: v["rss_at_rest_mb"] for k, v in per_size.items()},
     }
 
 
+def main(argv: list[str]) -> int:
+    """``python -m benchmarks.scale build SIZE FOLDER``: build (or resume) one synthetic index.
+    (``serve INDEX_DIR QUERIES COUNT [CHROMA_PORT]`` is the child ``measure_one`` starts.)"""
+    if len(argv) in (4, 5) and argv[0] == "serve":
+        serve_index(Path(argv[1]), Path(argv[2]), int(argv[3]), int(argv[4]) if len(argv) == 5 else None)
+        return 0
+    if len(argv) != 3 or argv[0] != "build":
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    size, folder = int(argv[1]), Path(argv[2])
+    settings = bench_settings(folder / f"scale-{size}")
+    generation, build_s = build(settings, size, corpus_model(bench_settings(folder)), seed=size)
+    log(f"scale {size}: {generation} published, {build_s:.1f} s of building")
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "START_PROBE":
-        main(Path(sys.argv[2]))
+    sys.exit(main(sys.argv[1:]))

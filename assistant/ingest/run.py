@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -17,6 +18,7 @@ from ..models import DOCUMENT_SUFFIXES, Chunk
 from ..retrieval.generation_files import discard, publish
 from ..settings import Settings
 from .chunking import chunk_document
+from .embedding_batches import embed_batches, starting_a_worker
 from .loaders import file_sha256, load_document
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,9 @@ def ingest(
     Files of the live index outside ``paths`` are kept; files under ``paths`` that are gone
     are removed. Nothing is visible to readers until the new generation is published.
     """
+    if starting_a_worker():
+        raise RuntimeError("An embedding worker re-ran a script that ingests: put its code under "
+                           "`if __name__ == \"__main__\":`.")
     with store.ingest_lock():
         store.sync_live_file()  # even a no-op ingest leaves the pointer file a start reads in step
         report = _ingest(settings, store, paths, progress, on_skip, embed_sentences)
@@ -207,12 +212,14 @@ def _ingest(
                 report.chunks_copied += len(keep)
         bar = tqdm(total=len(new_chunks), desc="Embedding", unit="chunk",
                    disable=not progress or len(new_chunks) < _EMBED_BATCH)
-        for start in range(0, len(new_chunks), _EMBED_BATCH):
-            batch_chunks = new_chunks[start : start + _EMBED_BATCH]
-            vectors = store.embeddings.embed_documents([c.search_text for c in batch_chunks])
-            store.add_chunks(generation, batch_chunks, vectors)
-            report.chunks_embedded += len(batch_chunks)
-            bar.update(len(batch_chunks))
+        batches = [new_chunks[start : start + _EMBED_BATCH] for start in range(0, len(new_chunks), _EMBED_BATCH)]
+        # Closed on the way out, so a failed write stops the embedding workers at once.
+        with closing(embed_batches([[c.search_text for c in batch] for batch in batches], store.embeddings,
+                                   settings.answer.embedding_model)) as vectors_of:
+            for batch_chunks, vectors in zip(batches, vectors_of, strict=True):
+                store.add_chunks(generation, batch_chunks, vectors)
+                report.chunks_embedded += len(batch_chunks)
+                bar.update(len(batch_chunks))
         bar.close()
         publish(store, generation, settings, embed_sentences)  # its retrieval files first, then the pointer
     except BaseException:
