@@ -21,16 +21,14 @@ from .analysis.question import QuestionAnalysis, analyse_turn
 from .answer.extractive import AnswerInput, AskedQuestion, ExtractiveAnswerer, Passages
 from .answer.generate import generate
 from .answer.prompts import condense_messages, message_text
-from .answer.sentence_vectors import SentenceEmbeddingCache, corpus_sentences
+from .answer.sentence_vectors import SentenceEmbeddingCache, corpus_sentences, embed_sentences
 from .errors import IndexUnavailable, QuestionError, UploadTooLarge
 from .index.embeddings import load_embeddings
 from .index.store import IndexStore, wipe_index
-from .ingest.run import IngestReport, SkippedFile, ingest
-from .ingest.uploads import UploadResult, safe_name, save_and_ingest
 from .models import Answer, AnswerStream, DocumentInfo, IndexInfo, Language, ScoredChunk, Timings, Turn
 from .providers import make_chat_model
 from .retrieval.condense import heuristic_standalone
-from .retrieval.generation_files import open_retriever
+from .retrieval.generation_files import open_retriever, open_sentences
 from .retrieval.hybrid import HybridRetriever
 from .retrieval.passages import PassageQuery, find_passages
 from .safety import redact, secret_values
@@ -45,6 +43,8 @@ if TYPE_CHECKING:  # importing the chat-model stack costs a second at start-up; 
     from langchain_core.runnables import Runnable
 
     from .corpus import Corpus
+    from .ingest.run import IngestReport, SkippedFile
+    from .ingest.uploads import UploadResult
     from .workflow.service import Workflow
 
 log = logging.getLogger(__name__)
@@ -172,6 +172,7 @@ class Assistant:
         for attempt in range(3):
             try:
                 self._retriever = open_retriever(self.store, generation, self.settings)
+                self.sentence_vectors.stored = open_sentences(self.settings, generation)
                 self._generation = generation
                 return
             except Exception as error:
@@ -196,12 +197,18 @@ class Assistant:
                 wipe_index(self.settings, self.embeddings)
                 self._store, self._retriever, self._generation = None, None, None
             self._checked_at = 0.0
-        report = ingest(self.settings, self.store, paths, progress=progress, on_skip=on_skip)
+        from .ingest.run import ingest  # the loaders and chunker: not imported by a start that only answers
+
+        report = ingest(self.settings, self.store, paths, progress=progress, on_skip=on_skip,
+                        embed_sentences=lambda chunks, previous: embed_sentences(
+                            chunks, self.embeddings.embed_documents, previous))
         self._checked_at = 0.0
         return report
 
     def add_document(self, source: BinaryIO | Path, name: str) -> UploadResult:
         """Store one uploaded document beside the others and index it at once; ``UploadError`` if refused."""
+        from .ingest.uploads import safe_name, save_and_ingest
+
         limit = self.settings.web.upload_max_bytes
         if isinstance(source, Path):
             if source.stat().st_size > limit:

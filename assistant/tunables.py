@@ -103,6 +103,9 @@ TUNABLES: tuple[Tunable, ...] = (
     # -- retrieval stage constants --------------------------------------------------------------
     Tunable("assistant.retrieval.hybrid:_OTHER_LANGUAGE_WEIGHT", 0.85, "fusion factor of a passage in the "
             "other language", "by hand", "prefer, never require, the question's language"),
+    Tunable("assistant.retrieval.generation_files:SENTENCE_VECTORS_MAX_PASSAGES", 2_000, "passages up to which "
+            "a generation keeps its sentences' vectors", "by hand", "a first answer embeds no sentence; above, "
+            "the ingest time and the files (2 KB a text, 7.5 texts a passage) outgrow the gain"),
     Tunable("assistant.retrieval.hybrid:EXACT_SEARCH_MAX", 20_000, "passages up to which dense search is exact",
             "by hand", "exact search over 20,000 vectors costs a few ms; above, HNSW"),
     Tunable("assistant.retrieval.hybrid:_FOCUS_WEIGHT", 2.0, "fusion weight of a follow-up's own lexical list",

@@ -1,7 +1,10 @@
 """What a start-up imports: nothing it does not use (issue 23, "Start in a second").
 
 Structural, not timed: LangChain's runnables pull its tracers and LangSmith (half a second of every
-start), so the ask path must not import them while LangChain tracing is off.
+start), so the ask path must not import them while LangChain tracing is off; an embedded index is
+answered from its pointer file and mapped generation files, without Chroma (half a second more, with
+its OpenTelemetry exporter); SQLAlchemy and Alembic belong to the database, which ``ask`` does not open;
+``serve`` opens it but runs no Alembic when the schema is at its head.
 """
 
 from __future__ import annotations
@@ -24,8 +27,29 @@ try:
     runpy.run_module("assistant.cli", run_name="__main__")
 except SystemExit as exit:
     assert not exit.code, exit.code
-print(sorted(m for m in ("langsmith", "langchain_core.runnables.base", "langchain_core.tracers.schemas",
-                         "gradio", "torch", "transformers") if m in sys.modules))
+print(sorted(m for m in NOT_ON_THE_ASK_PATH if m in sys.modules))
+"""
+# Imported by nothing ``assistant ask`` runs on an embedded index of up to 20,000 passages.
+NOT_ON_THE_ASK_PATH = ("langsmith", "langchain_core.runnables.base", "langchain_core.tracers.schemas",
+                       "langchain_core.callbacks.manager", "langchain_core.embeddings", "gradio", "torch",
+                       "transformers", "chromadb", "sqlalchemy", "alembic", "httpx", "authlib",
+                       "opentelemetry.exporter.otlp.proto.grpc.trace_exporter", "opentelemetry.sdk")
+# What ``assistant serve`` builds before it listens, on a database already at its head.
+SERVE_AND_REPORT = """
+import sys
+from pathlib import Path
+from assistant.api import Assistant
+from assistant.settings import Settings
+from assistant.storage.feedback import FeedbackStore
+from assistant.web.server import create_app
+settings = Settings()
+FeedbackStore.for_settings(settings).close()  # the schema to its head, as a previous start left it
+for name in [m for m in sys.modules if m.split(".")[0] == "alembic"]:
+    del sys.modules[name]
+create_app(settings, Assistant(settings), page_later=True)
+from assistant.web import passwords
+hashed = ["an argon2 hash"] if passwords._dummy_hash.cache_info().currsize else []  # a third of a second
+print(sorted(m for m in ("alembic", "chromadb", "authlib", "gradio") if m in sys.modules) + hashed)
 """
 
 
@@ -38,21 +62,32 @@ def _clean_env(settings: Settings | None = None) -> dict[str, str]:
     return env
 
 
-def test_importing_the_cli_and_the_api_leaves_langsmith_and_gradio_out() -> None:
+def test_importing_the_cli_and_the_api_leaves_langsmith_gradio_chroma_and_the_eval_out() -> None:
     code = ("import sys, assistant.cli, assistant.api; "
-            "print(sorted(m for m in ('langsmith', 'langchain_core.runnables.base', 'gradio') if m in sys.modules))")
+            "print(sorted(m for m in ('langsmith', 'langchain_core.runnables.base', 'gradio', 'chromadb', "
+            "'assistant.evaluation.gate', 'assistant.ingest.loaders') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_clean_env(),
                             timeout=300, check=True)
     assert result.stdout.strip() == "[]"
 
 
-def test_the_ask_path_imports_no_tracer_nor_web_stack(assistant: object, corpus_settings: Settings) -> None:
-    result = subprocess.run([sys.executable, "-c", ASK_AND_REPORT, QUESTION], capture_output=True, text=True,
+def test_the_ask_path_imports_no_tracer_nor_web_stack_nor_chroma_nor_database(
+        assistant: object, corpus_settings: Settings) -> None:
+    code = f"NOT_ON_THE_ASK_PATH = {NOT_ON_THE_ASK_PATH!r}\n{ASK_AND_REPORT}"
+    result = subprocess.run([sys.executable, "-c", code, QUESTION], capture_output=True, text=True,
                             env=_clean_env(corpus_settings), timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     answer_line, imported = result.stdout.strip().splitlines()[-2:]
     assert '"citations": [{' in answer_line
     assert imported == "[]"
+
+
+def test_serve_builds_its_app_without_alembic_chroma_or_the_sign_in_clients(
+        assistant: object, corpus_settings: Settings) -> None:
+    result = subprocess.run([sys.executable, "-c", SERVE_AND_REPORT], capture_output=True, text=True,
+                            env=_clean_env(corpus_settings), timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize(("env", "expected"), [
@@ -69,3 +104,9 @@ def test_langchain_tracing_follows_langsmiths_switches(monkeypatch: pytest.Monke
         monkeypatch.setenv(name, value)
     monkeypatch.delitem(sys.modules, "langsmith", raising=False)
     assert langchain_tracing_on() is expected
+
+
+def test_the_eval_commands_default_reports_folder_is_the_report_writers() -> None:
+    from assistant.evaluation import commands, reports
+
+    assert commands.DEFAULT_REPORTS_DIR == reports.DEFAULT_REPORTS_DIR

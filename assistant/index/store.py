@@ -3,6 +3,10 @@
 Every ingest that changes anything writes a new *generation* collection and then moves the
 live pointer (the metadata of a small pointer collection) to it in one write. Readers only
 follow the pointer, so a failed or killed ingest leaves the previous generation answering.
+
+Chroma is imported when a client is first needed, not with this module: an embedded index's
+readers find the live generation in a file beside it (``live_pointer.py``) and its passages in
+the generation's mapped files, so a start that only answers never imports Chroma.
 """
 
 from __future__ import annotations
@@ -16,20 +20,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import chromadb
-from chromadb.api.models.Collection import Collection
-from chromadb.api.shared_system_client import SharedSystemClient
-from chromadb.api.types import Include
-from chromadb.config import Settings as ChromaSettings
-from langchain_core.embeddings import Embeddings
+from typing import TYPE_CHECKING, Any
 
 from ..errors import IndexUnavailable
 from ..models import CHUNKER_VERSION, Chunk
 from ..settings import Settings
-from ..storage.servers import chroma_down
 from ..storage.shared import redis_lock, secret_url
+from .embeddings import TextEmbeddings
+from .live_pointer import read_live, write_live
+
+if TYPE_CHECKING:  # importing Chroma costs half a second: only what needs a client imports it
+    import chromadb
+    from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Include
 
 _COPY_BATCH = 2000
 log = logging.getLogger(__name__)
@@ -56,7 +59,7 @@ def index_name(settings: Settings) -> str:
     return f"{settings.collection}-{digest}"
 
 
-def wipe_index(settings: Settings, embeddings: Embeddings) -> None:
+def wipe_index(settings: Settings, embeddings: TextEmbeddings) -> None:
     """Remove the index: a server's collections of this index name, or the whole embedded folder.
 
     The embedded folder is removed rather than opened, since it may be the corrupt thing. The
@@ -69,6 +72,8 @@ def wipe_index(settings: Settings, embeddings: Embeddings) -> None:
     if settings.chroma_host:
         IndexStore(settings, embeddings).wipe()
     else:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
         shutil.rmtree(settings.index_dir, ignore_errors=True)
         SharedSystemClient.clear_system_cache()
     if withdrawn:
@@ -76,6 +81,9 @@ def wipe_index(settings: Settings, embeddings: Embeddings) -> None:
 
 
 def make_client(settings: Settings) -> chromadb.ClientAPI:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
     try:
         if settings.chroma_host:
@@ -90,6 +98,8 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
 
 def _unavailable(settings: Settings, error: BaseException) -> IndexUnavailable:
     if settings.chroma_host:
+        from ..storage.servers import chroma_down
+
         return chroma_down(settings)  # a ChromaDown; a new request connects again once the server is back
     return IndexUnavailable(
         f"The index in {settings.index_dir} cannot be opened ({error.__class__.__name__}); "
@@ -138,18 +148,33 @@ class StoredRecords:
 class IndexStore:
     """The live generation of one index name, on whichever Chroma the settings point to."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings,
+    def __init__(self, settings: Settings, embeddings: TextEmbeddings,
                  client: chromadb.ClientAPI | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings
-        self.client = client or make_client(settings)
+        self._client = client
         self.name = index_name(settings)
+
+    @property
+    def client(self) -> chromadb.ClientAPI:
+        """The Chroma client, made (and Chroma imported) on first use."""
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
 
     # -- the pointer -------------------------------------------------------------------
     def _pointer(self) -> Any:
         return self.client.get_or_create_collection(f"{self.name}-live")
 
     def live_generation(self) -> str | None:
+        """The generation readers use: an embedded index's pointer file, else Chroma's pointer."""
+        if not self.settings.chroma_host:
+            named = read_live(self.settings, self.name)
+            if named is not None:
+                return named
+        return self._chroma_live_generation()
+
+    def _chroma_live_generation(self) -> str | None:
         try:
             metadata = self._pointer().metadata or {}
         except Exception as error:
@@ -184,9 +209,32 @@ class IndexStore:
         Newer ones are left alone: they belong to an ingest still running elsewhere.
         """
         self._update_pointer(generation=generation, published=time.time())
+        self._write_live_file(generation)
         for name in self._generations():
             if _generation_time(name) < _generation_time(generation):
                 self.drop(name)
+
+    def sync_live_file(self) -> None:
+        """Put an embedded index's pointer file in step with Chroma's pointer (an index built before
+        the file existed, a publish killed between its two writes). Only under the ingest lock: a
+        reader writing it could undo a publish that ran between its read and its write."""
+        if self.settings.chroma_host:
+            return
+        live = self._chroma_live_generation()
+        if read_live(self.settings, self.name) != live:
+            self._write_live_file(live)
+
+    def _write_live_file(self, generation: str | None) -> None:
+        if self.settings.chroma_host:
+            return
+        try:
+            write_live(self.settings, self.name, generation)
+        except OSError as error:  # a read-only folder: without the file, readers ask Chroma
+            log.warning("the live pointer file was not written (%s)", error)
+            try:
+                write_live(self.settings, self.name, None)
+            except OSError:
+                log.warning("a stale live pointer file stays in %s: remove it", self.settings.index_dir)
 
     def drop(self, generation: str) -> None:
         try:

@@ -20,14 +20,14 @@ from collections.abc import Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from langchain_core.embeddings import Embeddings
+from ..index.embeddings import TextEmbeddings
 
 # Below this many batches a worker's start (imports and model load, 2-5 s) costs more than it saves.
 MIN_BATCHES_FOR_WORKERS = 8
 # Batches each worker has queued ahead: enough to keep it busy, few enough to bound memory.
 _AHEAD_PER_WORKER = 4
 
-_worker_model: Embeddings | None = None
+_worker_model: TextEmbeddings | None = None
 log = logging.getLogger(__name__)
 
 
@@ -58,7 +58,7 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _reloadable(embeddings: Embeddings, model_name: str) -> bool:
+def _reloadable(embeddings: TextEmbeddings, model_name: str) -> bool:
     """Whether a worker loading ``model_name`` gets the very model ``embeddings`` is: one of the
     packaged single-threaded models (sentence-transformers models already use every core through
     torch, and any other ``Embeddings``, a test's for one, cannot be loaded by name)."""
@@ -68,7 +68,7 @@ def _reloadable(embeddings: Embeddings, model_name: str) -> bool:
     return model_name in packaged and type(embeddings) is packaged[model_name]
 
 
-def embed_batches(batches: Sequence[list[str]], embeddings: Embeddings, model_name: str,
+def embed_batches(batches: Sequence[list[str]], embeddings: TextEmbeddings, model_name: str,
                   workers: int | None = None) -> Generator[list[list[float]], None, None]:
     """The vectors of each batch of texts, in order, as ``embeddings.embed_documents`` gives them.
 

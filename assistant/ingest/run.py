@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from tqdm import tqdm
 
 from ..errors import LoadError
+from ..index.sentence_store import SentenceEmbedder
 from ..index.store import IndexStore
 from ..models import DOCUMENT_SUFFIXES, Chunk
 from ..retrieval.generation_files import discard, publish
@@ -89,8 +90,11 @@ def ingest(
     paths: list[Path] | None = None,
     progress: bool = True,
     on_skip: Callable[[SkippedFile], None] | None = None,
+    embed_sentences: SentenceEmbedder | None = None,
 ) -> IngestReport:
     """Bring the index in line with the files under ``paths`` (default: the corpus folder).
+
+    ``embed_sentences`` gives a published generation its sentence vectors (``generation_files.publish``).
 
     Files of the live index outside ``paths`` are kept; files under ``paths`` that are gone
     are removed. Nothing is visible to readers until the new generation is published.
@@ -99,7 +103,8 @@ def ingest(
         raise RuntimeError("An embedding worker re-ran a script that ingests: put its code under "
                            "`if __name__ == \"__main__\":`.")
     with store.ingest_lock():
-        report = _ingest(settings, store, paths, progress, on_skip)
+        store.sync_live_file()  # even a no-op ingest leaves the pointer file a start reads in step
+        report = _ingest(settings, store, paths, progress, on_skip, embed_sentences)
         _record(store, report, paths)
         return report
 
@@ -121,6 +126,7 @@ def _ingest(
     paths: list[Path] | None,
     progress: bool,
     on_skip: Callable[[SkippedFile], None] | None,
+    embed_sentences: SentenceEmbedder | None = None,
 ) -> IngestReport:
     # Uploaded documents are part of the corpus: a plain `ingest` or `--rebuild` keeps them.
     defaults = [settings.corpus_dir] + ([settings.upload_dir] if settings.upload_dir.is_dir() else [])
@@ -215,7 +221,7 @@ def _ingest(
                 report.chunks_embedded += len(batch_chunks)
                 bar.update(len(batch_chunks))
         bar.close()
-        publish(store, generation, settings)  # its retrieval files first, then the pointer
+        publish(store, generation, settings, embed_sentences)  # its retrieval files first, then the pointer
     except BaseException:
         store.drop(generation)
         discard(settings, generation)

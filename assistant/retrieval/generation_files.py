@@ -6,6 +6,12 @@ postings, and the unit vectors when dense search is exact) and a ``manifest.json
 version and every array's shape. A start maps them: no passage is read from Chroma, nothing is
 tokenised, and replicas on one disk share the pages.
 
+With at most ``SENTENCE_VECTORS_MAX_PASSAGES`` passages (embedded Chroma) the folder also holds the vectors of every
+quotable sentence (``sentences.*.npy``, ``sentence_vectors.npy``), embedded at publish as the answerer
+embeds them, the previous generation's reused: a new process's first answer then embeds none (a third
+of a second of ``assistant ask`` on the shipped corpus). They are optional: without them (a larger
+index, a generation rebuilt by a reader) the answerer embeds its sentences as before.
+
 The folder is written under a temporary name and renamed into place, so a reader sees a complete
 generation or none. A generation whose folder is missing, of another format or damaged is rebuilt
 once from Chroma (with a log line) by whichever process opens it first.
@@ -19,12 +25,20 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from ..index.arrays import StringTable, load_array, save_array
+from ..index.sentence_store import SentenceEmbedder, StoredSentences
 from ..index.store import IndexStore
 from ..settings import Settings
 from . import hybrid
 from .hybrid import HybridRetriever
 from .passage_arrays import PassageArrays, load, save
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +47,10 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = "passage-arrays/1"  # a name, not a number: it is no tunable
 _MANIFEST = "manifest.json"
 _STALE = ".stale-"
+# Up to this many passages a generation keeps its sentences' vectors: about 7.5 texts of 2 KB a passage,
+# embedded at 5 ms each when new (the shipped corpus: 3,900 texts, 8 MB, 18 s of a first ingest).
+SENTENCE_VECTORS_MAX_PASSAGES = 2_000
+_SENTENCE_ARRAYS = ("sentences.blob", "sentences.offsets", "sentence_vectors")
 
 
 class FilesUnusable(Exception):
@@ -62,7 +80,8 @@ def build_arrays(store: IndexStore, generation: str, settings: Settings) -> Hybr
     return retriever
 
 
-def write_files(arrays: PassageArrays, settings: Settings, generation: str) -> Path:
+def write_files(arrays: PassageArrays, settings: Settings, generation: str,
+                sentences: StoredSentences | None = None) -> Path:
     """Write ``arrays`` as the generation's folder: in a temporary folder beside it, then one rename.
 
     A folder already there (of another format, damaged) is moved aside first; processes that mapped
@@ -75,7 +94,10 @@ def write_files(arrays: PassageArrays, settings: Settings, generation: str) -> P
     temporary = Path(tempfile.mkdtemp(prefix=f".{generation}.", dir=root))
     try:
         shapes = save(arrays, temporary)
-        manifest = {"format": FORMAT_VERSION, "generation": generation, "rows": arrays.rows, "arrays": shapes}
+        manifest: dict[str, object] = {"format": FORMAT_VERSION, "generation": generation, "rows": arrays.rows,
+                                       "arrays": shapes}
+        if sentences is not None:
+            manifest["sentences"] = _save_sentences(sentences, temporary)
         (temporary / _MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         for written in temporary.iterdir():  # on disk before the name makes them visible
             with written.open("rb") as handle:
@@ -116,14 +138,52 @@ def open_files(settings: Settings, generation: str) -> PassageArrays:
         raise FilesUnusable(f"damaged ({error})") from error
 
 
+def _save_sentences(sentences: StoredSentences, folder: Path) -> dict[str, list[int]]:
+    named = dict(zip(_SENTENCE_ARRAYS, (sentences.texts.blob, sentences.texts.offsets, sentences.vectors),
+                     strict=True))
+    for name, array in named.items():
+        save_array(folder / f"{name}.npy", np.ascontiguousarray(array))
+    return {name: list(array.shape) for name, array in named.items()}
+
+
+def open_sentences(settings: Settings, generation: str | None) -> StoredSentences | None:
+    """The generation's sentence vectors, memory-mapped; ``None`` when it has none (or they cannot be read:
+    the answerer then embeds its sentences)."""
+    if generation is None:
+        return None
+    folder = folder_of(settings, generation)
+    try:
+        manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+        shapes = manifest.get("sentences") if manifest.get("generation") == generation else None
+        if not isinstance(shapes, dict):
+            return None
+        mapped = {name: load_array(folder / f"{name}.npy") for name in _SENTENCE_ARRAYS}
+        if any(list(mapped[name].shape) != shapes.get(name) for name in _SENTENCE_ARRAYS):
+            raise ValueError("a shape differs from the manifest's")
+        texts = StringTable(mapped["sentences.blob"], mapped["sentences.offsets"])
+        if len(texts) != len(mapped["sentence_vectors"]) or int(texts.offsets[-1]) != len(texts.blob):
+            raise ValueError("the texts and vectors do not match")
+    except (OSError, ValueError, AttributeError) as error:
+        log.warning("generation %s: its sentence vectors cannot be read (%s); sentences are embedded as "
+                    "needed", generation, error)
+        return None
+    return StoredSentences(texts, mapped["sentence_vectors"])
+
+
 def open_retriever(store: IndexStore, generation: str, settings: Settings) -> HybridRetriever:
     """The generation's retriever from its mapped files; rebuilt from Chroma once when they cannot be used.
 
     A folder that cannot be written (a read-only disk) leaves the rebuilt retriever in memory.
     """
-    collection = store.collection(generation)
+    def collection() -> Collection:
+        return store.collection(generation)
+
     try:
-        return HybridRetriever.from_arrays(open_files(settings, generation), collection, settings)
+        arrays = open_files(settings, generation)
+        if arrays.vectors is None:  # HNSW answers: open the collection now, as a start always did
+            opened = store.collection(generation)
+            return HybridRetriever.from_arrays(arrays, lambda: opened, settings)
+        return HybridRetriever.from_arrays(arrays, collection, settings)  # Chroma only if ever needed
     except FilesUnusable as reason:
         log.warning("generation %s: %s; rebuilding its retrieval files from the index", generation, reason)
     rebuilt = build_arrays(store, generation, settings)
@@ -136,10 +196,18 @@ def open_retriever(store: IndexStore, generation: str, settings: Settings) -> Hy
         return rebuilt
 
 
-def publish(store: IndexStore, generation: str, settings: Settings) -> None:
-    """Write the generation's files, then point readers at it: no reader ever finds it without them.
-    Older generations' folders go with their collections."""
-    write_files(build_arrays(store, generation, settings).arrays, settings, generation)
+def publish(store: IndexStore, generation: str, settings: Settings,
+            embed_sentences: SentenceEmbedder | None = None) -> None:
+    """Write the generation's files (with its sentence vectors, given ``embed_sentences``), then point
+    readers at it: no reader ever finds it without them. Older generations' folders go with their collections."""
+    retriever = build_arrays(store, generation, settings)
+    sentences = None
+    # Not on a Chroma server: each replica's folder is its own, and the generations another replica
+    # published lack them there, so every publish would embed every sentence again.
+    if embed_sentences is not None and len(retriever.chunks) <= SENTENCE_VECTORS_MAX_PASSAGES \
+            and not settings.chroma_host:
+        sentences = embed_sentences(retriever.chunks, open_sentences(settings, store.live_generation()))
+    write_files(retriever.arrays, settings, generation, sentences)
     store.publish(generation)
     prune(settings, generation)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,22 +33,32 @@ class HybridRetriever:
     (``retrieval/generation_files.py``), with the same answers either way."""
 
     def __init__(self, chunks: Sequence[Chunk], collection: Collection, settings: Settings) -> None:
-        self._open(build(chunks), collection, settings)
+        self._open(build(chunks), lambda: collection, settings)
 
     @classmethod
-    def from_arrays(cls, arrays: PassageArrays, collection: Collection, settings: Settings) -> HybridRetriever:
+    def from_arrays(cls, arrays: PassageArrays, collection_of: Callable[[], Collection],
+                    settings: Settings) -> HybridRetriever:
+        """``collection_of`` opens the generation's collection when first needed: with the vectors
+        mapped (up to ``EXACT_SEARCH_MAX`` passages) a retriever never needs it, nor Chroma."""
         retriever = cls.__new__(cls)
-        retriever._open(arrays, collection, settings)
+        retriever._open(arrays, collection_of, settings)
         return retriever
 
-    def _open(self, arrays: PassageArrays, collection: Collection, settings: Settings) -> None:
+    def _open(self, arrays: PassageArrays, collection_of: Callable[[], Collection], settings: Settings) -> None:
         self.arrays = arrays
         self.chunks: Sequence[Chunk] = arrays.passages()  # decoded when read: a start reads none of them
-        self.collection = collection
+        self._collection_of = collection_of
+        self._collection: Collection | None = None
         self.settings = settings
         self.bm25 = arrays.bm25
         self._about: dict[str, list[str]] = {}
         self._vectors: np.ndarray | None = arrays.vectors
+
+    @property
+    def collection(self) -> Collection:
+        if self._collection is None:
+            self._collection = self._collection_of()
+        return self._collection
 
     def row_of(self, chunk_id: str) -> int | None:
         return self.arrays.row_of(chunk_id)

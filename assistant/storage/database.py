@@ -15,14 +15,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext, make_url
+
+if TYPE_CHECKING:  # Alembic is imported when a schema must change (a third of a second of every start)
+    from alembic.config import Config
 
 from ..errors import DatabaseDown
 from ..settings import Settings
@@ -30,6 +29,10 @@ from ..settings import Settings
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
+# The newest revision under migrations/versions, known without importing Alembic: a start whose
+# database is there already skips Alembic altogether (tests/storage/test_migrations.py checks it is
+# Alembic's head).
+HEAD = "0003"
 _LEGACY_TABLES = {"turns", "feedback"}
 _MIGRATION_LOCK_ID = 0x6173_7369  # any fixed 32-bit number: "assi"
 _BUSY_TIMEOUT_MS = 30_000
@@ -111,6 +114,8 @@ def _server_down(context: ExceptionContext) -> None:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
@@ -120,19 +125,34 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision`` (a no-op when it is there); one process at a time."""
+    if revision == "head" and recorded_revision(engine) == HEAD:
+        return  # the usual start: nothing to do, and no Alembic to import
     _run(engine, "upgrade", revision)
+
+
+def recorded_revision(engine: Engine) -> str | None:
+    """The revision in the database's ``alembic_version`` table, read with one query (``None`` without one)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return str(found[0]) if len(found) == 1 else None
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -141,6 +161,9 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def _run(engine: Engine, direction: str, revision: str) -> None:
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     with _exclusive(engine), engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
@@ -166,6 +189,8 @@ def _stamp_legacy(connection: Connection) -> None:
     tables = set(inspect(connection).get_table_names())
     if "alembic_version" in tables or not tables >= _LEGACY_TABLES:
         return
+    from alembic import command
+
     command.stamp(alembic_config(connection), BASELINE)
     connection.commit()
     log.info("database from before migrations found; stamped at revision %s", BASELINE)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -140,8 +139,17 @@ class FeedbackStore:
         named after its first question."""
         values = {"key": key[:300], "channel": channel, "user": user, "created": now, "updated": now,
                   "title": " ".join(first_question.split())[:TITLE_CHARS] or None}
-        dialect = postgresql if db.dialect.name == "postgresql" else sqlite
-        db.execute(dialect.insert(conversations).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        # The dialect's own INSERT (ON CONFLICT), imported at first use: PostgreSQL's module is a tenth of a
+        # second of a start that may never write to PostgreSQL.
+        if db.dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            db.execute(postgresql.insert(conversations).values(**values)
+                       .on_conflict_do_nothing(index_elements=["key"]))
+        else:
+            from sqlalchemy.dialects import sqlite
+
+            db.execute(sqlite.insert(conversations).values(**values).on_conflict_do_nothing(index_elements=["key"]))
         db.execute(update(conversations).where(conversations.c.key == values["key"]).values(updated=now))
         found = db.execute(select(conversations.c.id).where(conversations.c.key == values["key"])).scalar_one()
         return int(found)

@@ -11,16 +11,15 @@ before lending it, and the Redis and Chroma clients connect again at their next 
 
 from __future__ import annotations
 
-from typing import Literal
-
-import httpx
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import ChromaDown, ServerDown
 from ..settings import Settings
-from .database import database_down, normalise_url, open_engine
 from .shared import redis_down, redis_reachable, secret_url
+
+if TYPE_CHECKING:  # SQLAlchemy (with Alembic) and httpx are imported by the checks that use them:
+    # a start with no shared server configured imports neither
+    from sqlalchemy.engine import Engine
 
 ServerName = Literal["database", "redis", "chroma"]
 SERVERS: tuple[ServerName, ...] = ("database", "redis", "chroma")
@@ -46,6 +45,8 @@ def configured(settings: Settings) -> list[ServerName]:
 
 def database_reachable(engine: Engine) -> bool:
     """A connection from the pool (pinged first) answers ``SELECT 1``."""
+    from sqlalchemy import text
+
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -55,6 +56,8 @@ def database_reachable(engine: Engine) -> bool:
 
 
 def chroma_reachable(settings: Settings) -> bool:
+    import httpx
+
     try:
         with httpx.Client(timeout=_CHROMA_TIMEOUT_S, trust_env=False) as http:
             return http.get(f"{settings.chroma_mode()}/api/v2/heartbeat").status_code == 200
@@ -64,6 +67,8 @@ def chroma_reachable(settings: Settings) -> bool:
 
 def down_error(name: ServerName, settings: Settings) -> ServerDown:
     if name == "database":
+        from .database import database_down, normalise_url
+
         return database_down(normalise_url(secret_url(settings.database_url) or ""))
     if name == "redis":
         return redis_down(secret_url(settings.redis_url) or "")
@@ -78,6 +83,8 @@ def reachable(name: ServerName, settings: Settings, engine: Engine | None = None
         return chroma_reachable(settings)
     if engine is not None:
         return database_reachable(engine)
+    from .database import open_engine
+
     probe = open_engine(secret_url(settings.database_url) or "")
     try:
         return database_reachable(probe)

@@ -21,12 +21,14 @@ import ipaddress
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..settings import Settings
 from .passwords import PasswordChecker, parse_users
-from .provider import Provider, ProviderUnreachable, TokenRefused
 from .trusted_proxy import TrustedHeader
+
+if TYPE_CHECKING:  # the provider's client (httpx, joserfc) is imported only when a provider is set
+    from .provider import Provider
 
 log = logging.getLogger(__name__)
 Via = Literal["password", "token", "session", "proxy"]
@@ -105,6 +107,8 @@ class Authenticator:
                 raise ValueError("ASSISTANT_WEB_OIDC_ISSUER needs ASSISTANT_WEB_SESSION_SECRET of 32 characters "
                                  "or more (the same on every replica), e.g. from "
                                  "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`.")
+            from .provider import Provider
+
             self.provider = Provider(web.oidc_issuer.strip(), web.oidc_audience.strip() or web.oidc_client_id.strip())
 
     @property
@@ -175,6 +179,8 @@ class Authenticator:
             raise LoginRefused("The user name or password is wrong.")
         if self.provider is None:
             raise LoginRefused("Send the API key as user:password.")
+        from .provider import ProviderUnreachable, TokenRefused
+
         try:
             return self.from_claims(self.provider.verify(credentials), "token")
         except TokenRefused as refused:

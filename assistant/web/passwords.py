@@ -9,6 +9,7 @@ a keyed digest only (the key is random per process and never leaves it).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -24,7 +25,13 @@ HASH_PREFIX = "$argon2id$"
 _REMEMBER_S = 300.0
 _REMEMBER_MOST = 1024
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown name's password is checked against (the same time as a known one's): hashed on the
+    first check, not at import, where it cost every start a third of a second."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -74,7 +81,7 @@ class PasswordChecker:
             if expected is not None and self._proven.get(digest, 0.0) > now:
                 return True
         try:
-            _hasher.verify(expected or _DUMMY_HASH, password)
+            _hasher.verify(expected or _dummy_hash(), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         if expected is None:

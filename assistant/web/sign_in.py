@@ -19,12 +19,8 @@ import logging
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import httpx
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.starlette_client import OAuth
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -115,6 +111,12 @@ def install(app: FastAPI, ctx: WebContext) -> None:
     provider = auth.provider
     if provider is None:
         return
+    # Authlib and its clients are imported only with a provider: a third of a second of every start.
+    import httpx
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.starlette_client import OAuth
+    from joserfc.errors import JoseError
+
     secret = web.session_secret.get_secret_value() if web.session_secret else ""
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                        max_age=web.session_max_age_s, same_site="lax",

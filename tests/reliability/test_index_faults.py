@@ -96,6 +96,17 @@ def test_a_corrupted_index_gives_a_clear_message_and_rebuild_recovers(tmp_path: 
            "ASSISTANT_UPLOAD_DIR": str(tmp_path / "uploads"),
            "HF_HUB_OFFLINE": "1"}
     cli = [sys.executable, "-m", "assistant.cli"]
+    # The live generation's mapped files are intact: questions are still answered without Chroma.
+    asked = subprocess.run([*cli, "ask", "--json", QUESTION], env=env, capture_output=True, text=True, timeout=300)
+    assert asked.returncode == 0, asked.stderr
+    assert '"refused": false' in asked.stdout
+    # Anything that needs Chroma says how to recover.
+    ingested = subprocess.run([*cli, "ingest"], env=env, capture_output=True, text=True, timeout=300)
+    assert ingested.returncode == 2
+    assert "assistant ingest --rebuild" in ingested.stderr and "Traceback" not in ingested.stderr
+    # With the generation's files damaged too, a question cannot be answered either, and says so.
+    for manifest in (settings.index_dir / "generations").glob("*/manifest.json"):
+        manifest.write_text("{damaged")
     asked = subprocess.run([*cli, "ask", QUESTION], env=env, capture_output=True, text=True, timeout=300)
     assert asked.returncode == 2
     assert "assistant ingest --rebuild" in asked.stderr

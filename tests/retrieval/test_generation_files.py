@@ -10,12 +10,15 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from assistant.answer.extractive import ExtractiveAnswerer
+from assistant.answer.sentence_vectors import SentenceEmbeddingCache, corpus_sentences
 from assistant.api import Assistant
 from assistant.evaluation.dataset import load_dataset
 from assistant.retrieval import generation_files, passage_arrays
-from assistant.retrieval.generation_files import FORMAT_VERSION, folder_of, open_files
+from assistant.retrieval.generation_files import FORMAT_VERSION, folder_of, open_files, open_sentences
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 from tests.index.test_mapped_bm25 import is_mapped
@@ -140,7 +143,8 @@ _SECOND_PROCESS = textwrap.dedent("""
     sys.stdin.readline()  # the other process publishes a new generation meanwhile
     assistant._checked_at = 0.0  # as when the pointer check interval has passed
     retriever = assistant.retriever()
-    print("second", retriever.arrays.rows, is_mapped(retriever.arrays.bm25.rows), flush=True)
+    print("second", retriever.arrays.rows, is_mapped(retriever.arrays.bm25.rows), "chromadb" in sys.modules,
+          flush=True)
 """)
 
 
@@ -164,7 +168,8 @@ def test_a_second_process_maps_the_generation_another_one_published(tmp_path: Pa
     finally:
         child.wait(timeout=120)
     assert child.returncode == 0
-    assert output.split() == ["second", str(after), "True"], output  # mapped: no rebuild line either
+    # mapped (no rebuild line either), found through the pointer file: Chroma never imported
+    assert output.split() == ["second", str(after), "True", "False"], output
 
 
 def test_documents_and_their_passages_come_from_the_arrays_as_from_a_full_scan(assistant: Assistant) -> None:
@@ -179,3 +184,49 @@ def test_documents_and_their_passages_come_from_the_arrays_as_from_a_full_scan(a
     doc_id = documents[0][0].doc_id
     assert retriever.passages_of(doc_id) == [c for c in chunks if c.doc_id == doc_id]
     assert retriever.passages_of("no-such-document") == []
+
+
+def test_a_generation_keeps_its_sentence_vectors_and_a_new_process_embeds_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = small_index(tmp_path, *DOCUMENTS)
+    publisher = Assistant(settings)
+    first = str(publisher.ingest().generation)
+    stored = open_sentences(settings, first)
+    assert stored is not None
+    texts = list(stored.texts)
+    assert texts == sorted(set(corpus_sentences(publisher.retriever().chunks)))
+    for text in texts[:5]:  # the vector an answer would embed alone, to the bit
+        assert np.array_equal(stored.vector(text), SentenceEmbeddingCache(publisher.embeddings.embed_documents)
+                              .vectors([text])[0])
+    assert stored.vector("not a sentence of the corpus") is None
+
+    embedded: list[str] = []
+    real_embed = publisher.embeddings.embed_documents
+
+    def counted(batch: list[str]) -> list[list[float]]:
+        embedded.extend(batch)
+        return real_embed(batch)
+
+    monkeypatch.setattr(publisher.embeddings, "embed_documents", counted)
+    shutil.copy(CORPUS / LATER, settings.corpus_dir / "later.md")
+    second = str(publisher.ingest().generation)
+    later = open_sentences(settings, second)
+    assert later is not None and len(later.texts) > len(texts)
+    assert set(embedded).isdisjoint(texts)  # the first generation's sentences were reused, not embedded again
+
+    embedded.clear()
+    fresh = Assistant(settings)  # a new process's first answer: every sentence vector read, none embedded
+    fresh.sentence_vectors = SentenceEmbeddingCache(counted)
+    fresh.answerer = ExtractiveAnswerer(fresh.sentence_vectors)
+    answer = fresh.ask("How many jobs does Ghana's outsourcing sector employ?")
+    assert answer.citations and embedded == []
+
+
+def test_damaged_sentence_vectors_are_embedded_instead(tmp_path: Path) -> None:
+    settings = small_index(tmp_path, *DOCUMENTS)
+    generation = str(Assistant(settings).ingest().generation)
+    expected = Assistant(settings).ask("What share of companies cut staff because of AI?")
+    (folder_of(settings, generation) / "sentence_vectors.npy").write_bytes(b"damaged")
+    assert open_sentences(settings, generation) is None
+    again = Assistant(settings).ask("What share of companies cut staff because of AI?")
+    assert again.answer == expected.answer and again.citations == expected.citations

@@ -14,7 +14,15 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.errors import AlreadyRated
 from assistant.storage import schema
-from assistant.storage.database import current_revision, downgrade, head_revision, migrate, open_engine
+from assistant.storage.database import (
+    HEAD,
+    current_revision,
+    downgrade,
+    head_revision,
+    migrate,
+    open_engine,
+    recorded_revision,
+)
 from assistant.storage.feedback import FeedbackStore
 from tests.servers import PostgresServer
 
@@ -140,6 +148,15 @@ def expected_shape() -> dict[str, object]:
                    for c in table.columns for element in c.foreign_keys),
         )
     return dict(sorted(shape.items()))
+
+
+def test_the_head_known_without_alembic_is_alembics_head(tmp_path: Path) -> None:
+    assert head_revision() == HEAD
+    engine = open_engine(tmp_path / "feedback.sqlite3")
+    assert recorded_revision(engine) is None  # no version table yet
+    migrate(engine)
+    assert recorded_revision(engine) == current_revision(engine) == HEAD
+    engine.dispose()
 
 
 def test_head_is_the_schema_the_queries_use(database: str) -> None:
