@@ -196,8 +196,9 @@ class HybridRetriever:
         for rank, (row, _) in enumerate(focused):
             fused[row] = fused.get(row, 0.0) + _FOCUS_WEIGHT / (self.settings.answer.rrf_k + rank + 1)
         if prefer_language:
-            for row in fused:
-                if self.arrays.language_of(row) != prefer_language:
+            other = self.arrays.language_codes[list(fused)] != self.arrays.languages.find(prefer_language)
+            for row, elsewhere in zip(list(fused), other.tolist(), strict=True):
+                if elsewhere:
                     fused[row] *= _OTHER_LANGUAGE_WEIGHT
         order = self._mmr(sorted(fused, key=lambda r: -fused[r]), fused, k)
         return [
@@ -212,31 +213,53 @@ class HybridRetriever:
         ]
 
     def _mmr(self, candidates: list[int], relevance: dict[int, float], k: int) -> list[int]:
-        """Maximal marginal relevance with token overlap as redundancy: no paragraph twice."""
+        """Maximal marginal relevance with token overlap as redundancy: no paragraph twice.
+
+        On arrays: one vector operation per choice, and each chosen passage's overlaps with the
+        candidates computed once, not a Python loop over the pool per choice. The same floats as
+        a pairwise loop over term sets (exact counts, the same divisions); ties go to the earlier
+        candidate, as ``max`` over the pool."""
         if not candidates:
             return []
         top = relevance[candidates[0]] or 1.0
-        chosen: list[int] = []
-        pool = list(candidates)
         lam = self.settings.answer.mmr_lambda
-        # Each candidate's largest overlap with the passages chosen so far, updated once per
-        # choice instead of recomputed against every chosen passage for every candidate.
-        redundancy = dict.fromkeys(pool, 0.0)
-        token_sets = {row: self.arrays.token_set(row) for row in pool}
-        while pool and len(chosen) < k:
-            best = max(pool, key=lambda row: lam * relevance[row] / top - (1 - lam) * redundancy[row])
-            pool.remove(best)
+        gain = lam * np.array([relevance[row] for row in candidates], dtype=np.float64) / top
+        terms = _TermSets(self.arrays.token_offsets, self.arrays.token_terms, np.array(candidates))
+        # Each candidate's largest overlap with the passages chosen so far.
+        redundancy = np.zeros(len(candidates), dtype=np.float64)
+        left = np.ones(len(candidates), dtype=bool)
+        chosen: list[int] = []
+        while len(chosen) < k and left.any():
+            value = gain - (1 - lam) * redundancy
+            value[~left] = -np.inf
+            best = int(np.argmax(value))  # the first of equal values
+            left[best] = False
             if redundancy[best] > _SAME_PASSAGE:
                 continue  # the same paragraph again (a re-upload, a quoted copy)
-            chosen.append(best)
-            for row in pool:
-                redundancy[row] = max(redundancy[row], _overlap(token_sets[row], token_sets[best]))
+            chosen.append(candidates[best])
+            np.maximum(redundancy, terms.overlaps(best), out=redundancy)
         return chosen
 
 
-def _overlap(left: frozenset[int], right: frozenset[int]) -> float:
-    """Jaccard overlap of two passages' distinct terms."""
-    if not left or not right:
-            return 0.0
-    shared = len(left & right)
-    return shared / (len(left) + len(right) - shared)
+class _TermSets:
+    """The distinct terms of some passages, renumbered among themselves, for their Jaccard overlaps."""
+
+    def __init__(self, offsets: np.ndarray, terms: np.ndarray, rows: np.ndarray) -> None:
+        starts = offsets[rows]
+        self.sizes = offsets[rows + 1] - starts
+        self.bounds = np.concatenate([[0], np.cumsum(self.sizes)])
+        within = np.arange(int(self.bounds[-1])) - np.repeat(self.bounds[:-1], self.sizes)
+        self.owner = np.repeat(np.arange(len(rows)), self.sizes)
+        self.distinct, self.column = np.unique(terms[np.repeat(starts, self.sizes) + within], return_inverse=True)
+
+    def overlaps(self, one: int) -> np.ndarray:
+        """Passage ``one``'s overlap with each of them: shared / (both sizes - shared), 0 when
+        either has no term."""
+        mark = np.zeros(len(self.distinct), dtype=bool)
+        mark[self.column[self.bounds[one]:self.bounds[one + 1]]] = True
+        shared = np.bincount(self.owner[mark[self.column]], minlength=len(self.sizes))
+        union = self.sizes + self.sizes[one] - shared
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overlap = shared / union
+        overlap[(self.sizes == 0) | (self.sizes[one] == 0)] = 0.0
+        return overlap

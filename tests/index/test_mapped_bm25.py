@@ -52,6 +52,15 @@ def test_strings_are_found_by_bisection_in_byte_order() -> None:
     assert table.find("kenya") == -1 and table.find("") == -1 and StringTable.of([]).find("a") == -1
 
 
+def test_every_string_of_a_long_table_is_found_whatever_its_place_between_the_sampled_ones() -> None:
+    """``find`` samples every few strings: ids that are prefixes of one another, block edges, the
+    first and last rows and strings outside the table's range."""
+    words = sorted({f"doc-{n % 7}:{n}" for n in range(203)} | {"doc-1", "doc-1:", "é", "a"}, key=str.encode)
+    table = StringTable.of(words)
+    assert [table.find(w) for w in words] == list(range(len(words)))
+    assert [table.find(w) for w in ("", "0", "doc-1:1000", "doc-9", "doc-", "zz", "éé")] == [-1] * 7
+
+
 def test_arrays_are_padded_so_empty_ones_map(tmp_path: Path) -> None:
     save_array(tmp_path / "empty.npy", np.zeros(0, dtype=np.int32))
     save_array(tmp_path / "rows.npy", np.arange(5, dtype=np.int64))

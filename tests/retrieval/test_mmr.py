@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from assistant.models import Chunk
 from assistant.retrieval import hybrid
-from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.hybrid import HybridRetriever, _TermSets
 from assistant.settings import Settings
 
 
@@ -60,3 +61,18 @@ def test_passages_in_the_question_language_are_preferred_not_required() -> None:
 def test_a_language_filter_is_a_requirement() -> None:
     results = retriever().retrieve("Kenya emploie", [0.0], k=3, language="fr")
     assert [s.chunk.id for s in results] == ["c3"]
+
+
+def test_overlaps_on_arrays_are_the_jaccard_of_the_term_sets_to_the_last_bit() -> None:
+    """MMR reads overlaps from the mapped term arrays: the same floats as dividing the sets' counts."""
+    rng = np.random.default_rng(7)
+    sets = [sorted(rng.choice(60, size=size, replace=False).tolist()) for size in rng.choice([0, 1, 4, 15, 40], 30)]
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets])])
+    terms = np.array([t for s in sets for t in s], dtype=np.int32)
+    rows = np.array([5, 0, 29, 12, 3, 17])
+    overlaps = _TermSets(offsets, terms, rows)
+    for one, a in enumerate(rows):
+        left = frozenset(sets[a])
+        expected = [len(left & frozenset(sets[b])) / (len(left) + len(sets[b]) - len(left & frozenset(sets[b])))
+                    if left and sets[b] else 0.0 for b in rows]
+        assert overlaps.overlaps(one).tolist() == expected
