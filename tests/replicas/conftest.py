@@ -109,14 +109,21 @@ def wait_healthy(replica: Replica) -> None:
     raise RuntimeError(f"replica {replica.name} did not become healthy: {replica.log.read_text()[-2000:]}")
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    tmp = tmp_path_factory.mktemp("replicas")
+def prepare_replica_folder(tmp: Path) -> Path:
+    """A small corpus (``DOCUMENTS``) and an empty upload folder under ``tmp``, as replicas share them;
+    the corpus folder."""
     corpus = tmp / "corpus"
     corpus.mkdir()
     (tmp / "uploads").mkdir()
     for name in DOCUMENTS:
         shutil.copy(CORPUS / name, corpus / Path(name).name)
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    tmp = tmp_path_factory.mktemp("replicas")
+    corpus = prepare_replica_folder(tmp)
     chroma_port = free_port()
     chroma = start_chroma(tmp / "chroma-data", chroma_port)
     slack_api = SlackStandIn().start()

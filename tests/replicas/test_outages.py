@@ -10,7 +10,6 @@ while what it refused with 503 is not.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 import uuid
@@ -31,11 +30,11 @@ from assistant.web.conversations import ConversationHandlers
 from assistant.web.owner import COOKIE
 from assistant.web.ui import PageHandlers
 from tests.index.test_chroma_server import start_chroma
-from tests.replicas.conftest import DOCUMENTS, Replica, replica_env, start_replica, wait_healthy
+from tests.replicas.conftest import Replica, prepare_replica_folder, replica_env, start_replica, wait_healthy
 from tests.servers import PostgresServer, RedisServer, free_port, postgres, redis_server
 from tests.slack.standin import SlackStandIn
 from tests.stress.load import SlackClient
-from tests.support import CORPUS, make_settings
+from tests.support import make_settings
 
 pytestmark = [pytest.mark.replicas, pytest.mark.reliability, pytest.mark.postgres, pytest.mark.redis]
 
@@ -100,11 +99,7 @@ class Outages:
 @pytest.fixture(scope="module")
 def outages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outages]:
     tmp = tmp_path_factory.mktemp("outages")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (tmp / "uploads").mkdir()
-    for name in DOCUMENTS:
-        shutil.copy(CORPUS / name, corpus / Path(name).name)
+    corpus = prepare_replica_folder(tmp)
     chroma = Chroma(free_port(), tmp / "chroma-data")
     chroma.start()
     slack_api = SlackStandIn().start()
