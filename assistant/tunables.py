@@ -126,7 +126,7 @@ TUNABLES: tuple[Tunable, ...] = (
     Tunable("assistant.index.bm25:_CACHED_TERMS", 100_000, "term lookups a mapped BM25 keeps per process",
             "by hand", "memory bound, no effect on answers"),
     Tunable("assistant.index.bm25:SPARSE_MIN_POSTINGS", 50_000, "postings in a query from which scipy adds them up",
-            "measured", "speed only, the same float32 sums (benchmarks/RESULTS.md, 1,000,000 passages)"),
+            "by hand", "speed only, the same float32 sums; measured in benchmarks/RESULTS.md"),
     Tunable("assistant.index.bm25:_SAMPLED_TOP_MIN_ROWS", 65_536, "rows from which the top k is bounded by a sample",
             "by hand", "speed only, the same rows in the same order"),
     Tunable("assistant.index.bm25:_SAMPLE_STRIDE", 16, "every how many rows that sample takes one", "by hand",
