@@ -3,9 +3,7 @@
 A front end (``assistant ask``, ``assistant serve``) calls ``preload`` before it imports the
 ``Assistant`` API: that import takes most of a second, and so does loading the model, whose
 numpy work and file reads then run beside it. ``Assistant`` later asks for the same model and
-gets it, or waits for the load already under way; it is never loaded twice. With the trained
-reader scoring sentences (``ASSISTANT_SCORER=reader``), torch and the reader's weights load on a
-second thread the same way.
+gets it, or waits for the load already under way; it is never loaded twice.
 """
 
 from __future__ import annotations
@@ -25,19 +23,5 @@ def model_cache_dir(settings: Settings) -> Path:
 
 
 def preload(settings: Settings) -> threading.Thread:
-    """Start loading (and warming) the configured embedding model in the background, and the
-    reader when it scores the sentences; returns the model's thread."""
-    if settings.answer.scorer == "reader":
-        threading.Thread(target=_load_reader, name="load-reader", daemon=True).start()
+    """Start loading (and warming) the configured embedding model in the background."""
     return load_in_background(settings.answer.embedding_model, model_cache_dir(settings))
-
-
-def _load_reader() -> None:
-    """``shared_reader`` holds a lock while it loads, so the first question waits for this load
-    rather than starting its own; a failure here is raised again, with its message, by that call."""
-    from .reader.shared import shared_reader
-
-    try:
-        shared_reader()
-    except Exception:  # the question's own call raises it again, with its message
-        return

@@ -111,19 +111,3 @@ def test_the_eval_commands_default_reports_folder_is_the_report_writers() -> Non
 
     assert commands.DEFAULT_REPORTS_DIR == reports.DEFAULT_REPORTS_DIR
 
-
-@pytest.mark.parametrize(("scorer", "loads_reader"), [("reader", True), ("weighted", False)])
-def test_the_reader_loads_beside_the_imports_only_when_it_scores(monkeypatch: pytest.MonkeyPatch, scorer: str,
-                                                                 loads_reader: bool) -> None:
-    """With ``ASSISTANT_SCORER=reader`` torch and the reader's weights (a second or two) load on a
-    thread started with the embedding model's, not after the imports at the first question."""
-    import threading
-
-    from assistant import startup
-    from assistant.reader import shared
-
-    loaded = threading.Event()
-    monkeypatch.setattr(shared, "shared_reader", loaded.set)
-    monkeypatch.setattr(startup, "load_in_background", lambda *_: threading.Thread(target=lambda: None))
-    startup.preload(Settings.isolated(scorer=scorer))
-    assert loaded.wait(timeout=0 if not loads_reader else 10) is loads_reader
