@@ -70,8 +70,11 @@ lint: install
 	$(BIN)/ruff check assistant tests benchmarks
 	$(BIN)/mypy
 
+# BENCH_ARGS="--sizes 1000,10000,100000,1000000 --scale-dir DIR --server-sizes 1000000" adds the
+# million-passage run (about an hour of building the first time; DIR keeps it for the next run).
+BENCH_ARGS ?=
 bench: install stress
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 # 50 web and 20 Slack sessions for 60 s with zero errors and no lost feedback (tests/stress/).
 stress: install

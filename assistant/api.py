@@ -250,10 +250,14 @@ class Assistant:
     def preload_sentences(self) -> int:
         """Embed the quotable sentences of the live generation that are not cached yet (about 2 ms
         a sentence on a 2-core host, twice per sentence); returns how many texts were embedded.
-        Safe to run in a background thread while questions are answered."""
+        Safe to run in a background thread while questions are answered. Nothing to do when the
+        live generation stores its sentence vectors (up to ``SENTENCE_VECTORS_MAX_PASSAGES``): a
+        question reads them from the mapped file as fast as from the cache."""
         try:
             chunks = self.retriever().chunks
         except IndexUnavailable:
+            return 0
+        if self.sentence_vectors.stored is not None:
             return 0
         return self.sentence_vectors.preload(corpus_sentences(chunks))
 

@@ -18,6 +18,15 @@ from .arrays import StringTable
 # Okapi BM25's usual constants (assistant/tunables.py): term-frequency saturation, length normalisation.
 K1, B = 1.2, 0.75
 _CACHED_TERMS = 100_000  # memory bound of the term lookups an ``ArrayBM25`` keeps; no effect on scores
+# From this many postings in one query on, they are added up by scipy's compiled sparse product
+# (one pass, no temporaries) instead of numpy's gather-add-scatter per term: the same float32 sums in
+# the same order, 4-5 times faster at a million passages. Below it numpy is as fast and scipy's import
+# (a quarter of a second) would be paid by a start on a small corpus.
+SPARSE_MIN_POSTINGS = 50_000
+# ``top_rows`` over at least this many rows first bounds the k-th best score from every
+# ``_SAMPLE_STRIDE``-th row, then sorts only the rows at or above the bound.
+_SAMPLED_TOP_MIN_ROWS = 65_536
+_SAMPLE_STRIDE = 16
 
 
 class BM25Index:
@@ -77,18 +86,25 @@ def query_terms(query: str, extra: dict[str, float] | None) -> dict[str, float]:
 
 
 def top_rows(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-    """The ``k`` best-scoring allowed rows with a score, best first; ties keep row order."""
+    """The ``k`` best-scoring allowed rows with a score, best first; equal scores in row order, so
+    which of several equal rows make the cut does not depend on how the rows were searched."""
+    floor = _kth_score_floor(scores, k, allowed) if len(scores) >= _SAMPLED_TOP_MIN_ROWS else 0.0
+    candidates = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores)
     if allowed is not None:
-        scores[~allowed] = 0.0
-    candidates = np.flatnonzero(scores)
-    if candidates.size == 0:
-        return []
-    if candidates.size > k:
-        top = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-    else:
-        top = candidates
-    ordered = top[np.argsort(-scores[top], kind="stable")]
-    return [(int(row), float(scores[row])) for row in ordered]
+        candidates = candidates[allowed[candidates]]
+    top = candidates[np.lexsort((candidates, -scores[candidates]))[:max(k, 0)]]
+    return [(int(row), float(scores[row])) for row in top]
+
+
+def _kth_score_floor(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> float:
+    """A score the ``k``-th best allowed row reaches: the ``k``-th best of a sample of distinct
+    allowed rows (so at least ``k`` rows score that much); 0.0 when the sample has too few."""
+    sample = scores[::_SAMPLE_STRIDE]
+    if allowed is not None:
+        sample = np.where(allowed[::_SAMPLE_STRIDE], sample, 0.0)
+    if k <= 0 or np.count_nonzero(sample > 0) < k:
+        return 0.0
+    return float(np.partition(sample, len(sample) - k)[len(sample) - k])
 
 
 def idf_of(size: int, frequency: int) -> float:
@@ -150,9 +166,33 @@ class ArrayBM25:
     def search(self, query: str, k: int, allowed: np.ndarray | None = None,
                extra: dict[str, float] | None = None) -> list[tuple[int, float]]:
         """As ``BM25Index.search``."""
-        scores = np.zeros(self.size, dtype=np.float32)
+        spans: list[tuple[int, int, float]] = []
         for term, weight in query_terms(query, extra).items():
             start, end = self._posting(term)
             if end > start:
-                scores[self.rows[start:end]] += idf_of(self.size, end - start) * weight * self.weights[start:end]
-        return top_rows(scores, k, allowed)
+                spans.append((start, end, idf_of(self.size, end - start) * weight))
+        return top_rows(summed_postings(self.rows, self.weights, spans, self.size), k, allowed)
+
+
+def summed_postings(rows: np.ndarray, weights: np.ndarray, spans: list[tuple[int, int, float]],
+                    size: int) -> np.ndarray:
+    """Each row's score: the sum over ``spans`` (posting bounds, factor) of factor × weight, added
+    term by term in the order given, in float32, as ``BM25Index.search`` adds them."""
+    if sum(end - start for start, end, _ in spans) < SPARSE_MIN_POSTINGS:
+        scores = np.zeros(size, dtype=np.float32)
+        for start, end, factor in spans:
+            scores[rows[start:end]] += factor * weights[start:end]
+        return scores
+    from scipy.sparse import csc_array
+
+    # One column per term: the product walks the columns in order and each column's rows in
+    # order, adding float32(factor) × weight into a float32 total, which is what the loop above does.
+    counts = np.array([end - start for start, end, _ in spans], dtype=np.int64)
+    index_type = np.int32 if counts.sum() < np.iinfo(np.int32).max else np.int64
+    pointers = np.zeros(len(spans) + 1, dtype=index_type)
+    np.cumsum(counts, out=pointers[1:])
+    matrix = csc_array((np.concatenate([weights[start:end] for start, end, _ in spans]),
+                        np.concatenate([rows[start:end] for start, end, _ in spans]).astype(index_type, copy=False),
+                        pointers), shape=(size, len(spans)))
+    summed: np.ndarray = matrix @ np.array([factor for _, _, factor in spans], dtype=np.float32)
+    return summed

@@ -49,8 +49,10 @@ def serve(
     # log_config=None keeps the configuration above; the request-id middleware writes the access lines
     # With a sign-in proxy the proxy's own address must reach the app (the header is believed only
     # from it): uvicorn must not replace it with the X-Forwarded-For address.
+    # No route speaks WebSocket (Gradio's page streams over HTTP): ws="none" spares every start
+    # the import of uvicorn's WebSocket protocols (0.1-0.3 s).
     uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=5, proxy_headers=not settings.web.trusted_header.strip())
+                timeout_graceful_shutdown=5, proxy_headers=not settings.web.trusted_header.strip(), ws="none")
 
 
 def hash_password(

@@ -4,7 +4,10 @@ Importing Gradio and building the page cost more than the rest of a start togeth
 "Start in a second"). ``assistant serve`` therefore mounts a ``LatePage`` at ``/``: the JSON and
 OpenAI-compatible APIs and ``/api/health`` answer as soon as the index and the model are loaded,
 while the page is built on a thread; until then ``/`` answers 503 with a page that reloads itself,
-and ``/api/health`` says ``"page": "starting"``. Once built, the Gradio app (with its own start-up
+and ``/api/health`` says ``"page": "starting"``. The build begins ``PAGE_BUILD_DELAY_S`` after
+the server is up, or at once when a browser asks for ``/``: Gradio's imports hold the interpreter
+for seconds, and begun with the server they made its first answers (a load balancer's health
+check) wait 0.1-0.4 s behind them. Once built, the Gradio app (with its own start-up
 events: its queue) runs inside the server's lifespan and every request under ``/`` goes to it.
 """
 
@@ -13,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -31,15 +34,20 @@ FAILED_HTML = (b"<!doctype html><html><head><meta charset='utf-8'><title>Unavail
                b"<p>The chat page could not be built; the server log says why. The API at /api still "
                b"answers.</p></body></html>")
 
+# The first health checks and questions are answered before the page's imports begin (see above).
+PAGE_BUILD_DELAY_S = 1.0
+
 
 class LatePage:
     """An ASGI app for ``/``: a 'starting' page until ``build`` has returned the page's app."""
 
-    def __init__(self, build: Callable[[], FastAPI]) -> None:
+    def __init__(self, build: Callable[[], FastAPI], delay_s: float = PAGE_BUILD_DELAY_S) -> None:
         self._build = build
+        self._delay_s = delay_s
         self._app: FastAPI | None = None
         self._failed = False
         self._stop = asyncio.Event()
+        self._wanted = asyncio.Event()
 
     @property
     def state(self) -> str:
@@ -53,6 +61,7 @@ class LatePage:
         if scope["type"] != "http":  # a websocket before the page exists: refuse it
             await send({"type": "websocket.close", "code": 1013})
             return
+        self._wanted.set()  # somebody is waiting for the page: no more delay
         body = FAILED_HTML if self._failed else STARTING_HTML
         await send({"type": "http.response.start", "status": 503,
                     "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"retry-after", b"1"),
@@ -60,6 +69,8 @@ class LatePage:
         await send({"type": "http.response.body", "body": body})
 
     async def _serve(self) -> None:
+        with suppress(TimeoutError):  # the delay is over
+            await asyncio.wait_for(self._wanted.wait(), timeout=self._delay_s)
         try:
             app = await asyncio.to_thread(self._build)
         except Exception:
@@ -75,6 +86,7 @@ class LatePage:
     async def lifespan(self, outer: FastAPI) -> AsyncIterator[None]:
         """The server's lifespan: the page is built once the server is up, stopped with it."""
         self._stop = asyncio.Event()  # bound to the server's event loop
+        self._wanted = asyncio.Event()
         task = asyncio.create_task(self._serve())
         try:
             yield

@@ -64,3 +64,26 @@ def test_a_page_that_cannot_be_built_leaves_the_apis_answering() -> None:
         assert client.get("/api/health").json() == {"page": "failed"}
         failed = client.get("/")
         assert failed.status_code == 503 and "could not be built" in failed.text
+
+
+def test_the_build_waits_for_the_first_answers_unless_a_browser_asks_for_the_page() -> None:
+    """Gradio's imports would slow the server's first answers: the build begins after a delay,
+    or as soon as someone asks for ``/``."""
+    built: list[float] = []
+
+    def build() -> FastAPI:
+        built.append(time.monotonic())
+        return FastAPI()
+
+    waiting = LatePage(build, delay_s=60)
+    with TestClient(_outer(waiting)) as client:
+        assert client.get("/api/health").json() == {"page": "starting"}
+        time.sleep(0.3)
+        assert built == []  # an API call does not start it
+        assert client.get("/").status_code == 503  # a browser does
+        _wait_for(waiting, "ready")
+    later = LatePage(build, delay_s=0.2)
+    with TestClient(_outer(later)) as client:
+        started = time.monotonic()
+        _wait_for(later, "ready")
+        assert built[-1] - started >= 0.15
