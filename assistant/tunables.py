@@ -106,6 +106,8 @@ TUNABLES: tuple[Tunable, ...] = (
     Tunable("assistant.retrieval.generation_files:SENTENCE_VECTORS_MAX_PASSAGES", 2_000, "passages up to which "
             "a generation keeps its sentences' vectors", "by hand", "a first answer embeds no sentence; above, "
             "the ingest time and the files (2 KB a text, 7.5 texts a passage) outgrow the gain"),
+    Tunable("assistant.retrieval.hybrid:_DENSE_WORKERS", 4, "threads that run Chroma's searches beside BM25",
+            "by hand", "speed only; a process answers a few questions at once"),
     Tunable("assistant.retrieval.hybrid:EXACT_SEARCH_MAX", 20_000, "passages up to which dense search is exact",
             "by hand", "exact search over 20,000 vectors costs a few ms; above, HNSW"),
     Tunable("assistant.retrieval.hybrid:_FOCUS_WEIGHT", 2.0, "fusion weight of a follow-up's own lexical list",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +28,20 @@ _OTHER_LANGUAGE_WEIGHT = 0.85
 EXACT_SEARCH_MAX = 20_000
 _FOCUS_WEIGHT = 2.0  # a follow-up's own words: their lexical list counts double in the fusion
 _SAME_PASSAGE = 0.9  # token overlap above which MMR takes a passage for one already chosen
+# Chroma's HNSW search runs in Rust without the GIL, so above EXACT_SEARCH_MAX it runs on one of these
+# threads while the calling thread does the lexical searches (at 1,000,000 passages: p50 10.5-11 ms
+# for both one after the other, 6.3-8.7 ms side by side). Shared by every retriever of the process.
+_DENSE_WORKERS = 4
+_dense_pool: ThreadPoolExecutor | None = None
+_dense_pool_lock = threading.Lock()
+
+
+def _dense_searches() -> ThreadPoolExecutor:
+    global _dense_pool
+    with _dense_pool_lock:
+        if _dense_pool is None:
+            _dense_pool = ThreadPoolExecutor(_DENSE_WORKERS, thread_name_prefix="dense-search")
+        return _dense_pool
 
 
 class HybridRetriever:
@@ -172,7 +188,13 @@ class HybridRetriever:
             return []
         k = k or self.settings.answer.top_k
         fetch = max(self.settings.answer.fetch_k, k)
-        dense = self.dense(query_embedding, fetch, language, doc_ids)
+        if len(self.chunks) > EXACT_SEARCH_MAX:
+            _ = self.collection  # opened here, once, rather than by a worker thread
+            searching = _dense_searches().submit(self.dense, query_embedding, fetch, language, doc_ids)
+            dense_result: Callable[[], list[tuple[int, float]]] = searching.result  # raises what the search raised
+        else:
+            exact = self.dense(query_embedding, fetch, language, doc_ids)
+            dense_result = lambda: exact  # noqa: E731 - the same call shape as the future's
         lexical = (
             self.bm25.search(query, fetch, self._allowed(language, doc_ids), translations(query))
             if self.settings.answer.hybrid else []
@@ -182,6 +204,7 @@ class HybridRetriever:
         focused = (
             self.bm25.search(focus, fetch, self._allowed(language, doc_ids), translations(focus)) if focus else []
         )
+        dense = dense_result()
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}
         lexical_rank: dict[int, int] = {}

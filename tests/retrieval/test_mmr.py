@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -76,3 +77,29 @@ def test_overlaps_on_arrays_are_the_jaccard_of_the_term_sets_to_the_last_bit() -
         expected = [len(left & frozenset(sets[b])) / (len(left) + len(sets[b]) - len(left & frozenset(sets[b])))
                     if left and sets[b] else 0.0 for b in rows]
         assert overlaps.overlaps(one).tolist() == expected
+
+
+def test_the_dense_search_runs_on_a_worker_and_its_errors_reach_the_caller() -> None:
+    """Chroma's search runs beside the lexical ones (it releases the GIL); the results are the same
+    as in the caller's thread, and a failure of the search is raised by ``retrieve``."""
+    threads: list[str] = []
+
+    class Recording(StubCollection):
+        def query(self, **kwargs: Any) -> dict[str, Any]:
+            threads.append(threading.current_thread().name)
+            return super().query(**kwargs)
+
+    class Down:
+        def query(self, **kwargs: Any) -> dict[str, Any]:
+            raise ConnectionError("Chroma went away")
+
+    ranking = [("c0", 0.9), ("c1", 0.9), ("c2", 0.7), ("c3", 0.6)]
+    beside = HybridRetriever(CHUNKS, Recording(ranking), Settings.isolated())  # type: ignore[arg-type]
+    results = beside.retrieve("Kenya outsourcing jobs", [0.0], k=3)
+    assert threads and all(name.startswith("dense-search") for name in threads)
+    alone = retriever()
+    assert [(s.chunk.id, s.score) for s in results] == [
+        (s.chunk.id, s.score) for s in alone.retrieve("Kenya outsourcing jobs", [0.0], k=3)]
+    down = HybridRetriever(CHUNKS, Down(), Settings.isolated())  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError, match="went away"):
+        down.retrieve("Kenya outsourcing jobs", [0.0], k=3)
