@@ -144,6 +144,13 @@ def rows(results: dict[str, Any]) -> list[Row]:
                           25 if size in ("100000", "1000000") else None,
                           _dist_range(f"scale.sizes.{size}.retrieve_ms", "ms"),
                           _count(f"scale.sizes.{size}.retrieve_ms.n", " queries"), digits=2))
+    for size, targets in SCALE_TARGETS.items():
+        if lookup(results, f"start_s_at.{size}") is not None:
+            listed.append(Row(f"start over {int(size):,} chunks (to a ready retriever)", f"start_s_at.{size}", "s",
+                              targets["start_s"], digits=2))
+        if "rss_at_rest_mb" in targets and lookup(results, f"rss_at_rest_mb_at.{size}") is not None:
+            listed.append(Row(f"RSS at rest over {int(size):,} chunks", f"rss_at_rest_mb_at.{size}", "MB",
+                              targets["rss_at_rest_mb"], digits=1))
     listed += [
         Row("serve peak RSS (VmHWM)", "serve_peak_rss_mb", "MB", 1536),
         Row("20 clients on /api/ask: errors", "concurrency.errors", "", 0,
@@ -193,11 +200,11 @@ def plain_table(results: dict[str, Any]) -> str:
                      for row in cells)
 
 
-# Targets at scale (issue 23), checked at 1,000,000 passages.
-SCALE_TARGET_SIZE = "1000000"
-START_TARGET_S = 15
-RETRIEVE_P95_TARGET_MS = 25
-RSS_TARGET_MB = 2048
+# Targets at scale (issue 23): start at 100,000 and 1,000,000 passages; memory and retrieval at 1,000,000.
+SCALE_TARGETS: dict[str, dict[str, float]] = {
+    "100000": {"start_s": 3},
+    "1000000": {"start_s": 15, "rss_at_rest_mb": 2048, "retrieve_p95_ms": 25},
+}
 
 
 def _p50_p95(block: dict[str, Any], key: str) -> str:
@@ -205,12 +212,13 @@ def _p50_p95(block: dict[str, Any], key: str) -> str:
     return f"{found['p50']} / {found['p95']}" if isinstance(found, dict) else "n/a"
 
 
-def _against(value: Any, target: float, size: str) -> str:
-    if size != SCALE_TARGET_SIZE:
+def _against(value: Any, figure: str, size: str) -> str:
+    target = SCALE_TARGETS.get(size, {}).get(figure)
+    if target is None:
         return str(value)
     if value is None:
-        return f"not measured (target <= {target})"
-    return f"{value} ({'met' if value <= target else 'not met'}, <= {target})"
+        return f"not measured (target <= {target:g})"
+    return f"{value} ({'met' if value <= target else 'not met'}, <= {target:g})"
 
 
 def scale_table(results: dict[str, Any]) -> str:
@@ -224,9 +232,9 @@ def scale_table(results: dict[str, Any]) -> str:
         retrieve = block.get("retrieve_ms") or {}
         lines.append(
             f"| {int(size):,} | {block.get('build_s')} | {block.get('publish_s')} | {block.get('index_size_mb')} "
-            f"| {_against(block.get('start_s'), START_TARGET_S, size)} "
-            f"| {_against(block.get('rss_at_rest_mb'), RSS_TARGET_MB, size)} "
-            f"| {retrieve.get('p50')} / {_against(retrieve.get('p95'), RETRIEVE_P95_TARGET_MS, size)} "
+            f"| {_against(block.get('start_s'), 'start_s', size)} "
+            f"| {_against(block.get('rss_at_rest_mb'), 'rss_at_rest_mb', size)} "
+            f"| {retrieve.get('p50')} / {_against(retrieve.get('p95'), 'retrieve_p95_ms', size)} "
             f"| {_p50_p95(block, 'dense_ms')} | {_p50_p95(block, 'bm25_ms')} |")
         server = block.get("server")
         if isinstance(server, dict):
