@@ -110,4 +110,3 @@ def test_the_eval_commands_default_reports_folder_is_the_report_writers() -> Non
     from assistant.evaluation import commands, reports
 
     assert commands.DEFAULT_REPORTS_DIR == reports.DEFAULT_REPORTS_DIR
-

@@ -92,7 +92,12 @@ def top_rows(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tup
     candidates = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores)
     if allowed is not None:
         candidates = candidates[allowed[candidates]]
-    top = candidates[np.lexsort((candidates, -scores[candidates]))[:max(k, 0)]]
+    if k <= 0:
+        return []
+    if candidates.size > k:  # every row scoring at least the k-th best: the boundary's ties included
+        kth = np.partition(scores[candidates], candidates.size - k)[candidates.size - k]
+        candidates = candidates[scores[candidates] >= kth]
+    top = candidates[np.lexsort((candidates, -scores[candidates]))[:k]]
     return [(int(row), float(scores[row])) for row in top]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -190,11 +191,23 @@ class HybridRetriever:
         fetch = max(self.settings.answer.fetch_k, k)
         if len(self.chunks) > EXACT_SEARCH_MAX:
             _ = self.collection  # opened here, once, rather than by a worker thread
-            searching = _dense_searches().submit(self.dense, query_embedding, fetch, language, doc_ids)
-            dense_result: Callable[[], list[tuple[int, float]]] = searching.result  # raises what the search raised
+            # The request's context (its id in the log lines) goes with the search to the worker.
+            searching = _dense_searches().submit(contextvars.copy_context().run, self.dense, query_embedding,
+                                                 fetch, language, doc_ids)
+            try:
+                lexical, focused = self._lexical(query, focus, fetch, language, doc_ids)
+            except BaseException:
+                searching.cancel()  # the question failed here: its search is not wanted
+                raise
+            dense = searching.result()  # raises what the search raised
         else:
-            exact = self.dense(query_embedding, fetch, language, doc_ids)
-            dense_result = lambda: exact  # noqa: E731 - the same call shape as the future's
+            dense = self.dense(query_embedding, fetch, language, doc_ids)
+            lexical, focused = self._lexical(query, focus, fetch, language, doc_ids)
+        return self._fused(dense, lexical, focused, k, prefer_language)
+
+    def _lexical(self, query: str, focus: str | None, fetch: int, language: Language | None,
+                 doc_ids: list[str] | None) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """The question's BM25 ranking, and a follow-up's own words' ranking (empty without one)."""
         lexical = (
             self.bm25.search(query, fetch, self._allowed(language, doc_ids), translations(query))
             if self.settings.answer.hybrid else []
@@ -204,7 +217,11 @@ class HybridRetriever:
         focused = (
             self.bm25.search(focus, fetch, self._allowed(language, doc_ids), translations(focus)) if focus else []
         )
-        dense = dense_result()
+        return lexical, focused
+
+    def _fused(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]],
+               focused: list[tuple[int, float]], k: int, prefer_language: Language | None) -> list[ScoredChunk]:
+        """Reciprocal rank fusion of the three rankings, the language preference, then MMR."""
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}
         lexical_rank: dict[int, int] = {}

@@ -71,6 +71,8 @@ class LatePage:
     async def _serve(self) -> None:
         with suppress(TimeoutError):  # the delay is over
             await asyncio.wait_for(self._wanted.wait(), timeout=self._delay_s)
+        if self._stop.is_set():  # the server stopped before the page was wanted: no build
+            return
         try:
             app = await asyncio.to_thread(self._build)
         except Exception:
@@ -92,6 +94,7 @@ class LatePage:
             yield
         finally:
             self._stop.set()
+            self._wanted.set()  # ends a delay still running
             try:
                 await asyncio.wait_for(task, timeout=10)
             except (TimeoutError, asyncio.CancelledError):

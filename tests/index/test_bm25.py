@@ -70,6 +70,11 @@ def test_top_rows_breaks_ties_by_row_whether_or_not_it_samples_a_bound_first() -
                 for mask in (None, allowed):
                     assert top_rows(array.copy(), k, mask) == _full_sort(array, k, mask), (size, k)
     assert top_rows(np.zeros(70_000, dtype=np.float32), 5, None) == []
+    continuous = rng.random(70_000).astype(np.float32) * (rng.random(70_000) < 0.6)
+    for k in (1, 30, 500):
+        for mask in (None, allowed):
+            assert top_rows(continuous.copy(), k, mask) == _full_sort(continuous, k, mask), k
+    assert top_rows(scores, 0, None) == top_rows(scores, -1, allowed) == []
 
 
 def test_the_compiled_sum_of_many_postings_is_the_per_term_sum_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -79,7 +80,7 @@ def test_overlaps_on_arrays_are_the_jaccard_of_the_term_sets_to_the_last_bit() -
         assert overlaps.overlaps(one).tolist() == expected
 
 
-def test_the_dense_search_runs_on_a_worker_and_its_errors_reach_the_caller() -> None:
+def test_the_dense_search_runs_on_a_worker_and_its_errors_reach_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chroma's search runs beside the lexical ones (it releases the GIL); the results are the same
     as in the caller's thread, and a failure of the search is raised by ``retrieve``."""
     threads: list[str] = []
@@ -97,9 +98,19 @@ def test_the_dense_search_runs_on_a_worker_and_its_errors_reach_the_caller() -> 
     beside = HybridRetriever(CHUNKS, Recording(ranking), Settings.isolated())  # type: ignore[arg-type]
     results = beside.retrieve("Kenya outsourcing jobs", [0.0], k=3)
     assert threads and all(name.startswith("dense-search") for name in threads)
-    alone = retriever()
-    assert [(s.chunk.id, s.score) for s in results] == [
-        (s.chunk.id, s.score) for s in alone.retrieve("Kenya outsourcing jobs", [0.0], k=3)]
+    with monkeypatch.context() as inline:  # the same search run in the caller's thread
+        inline.setattr(hybrid, "_dense_searches", lambda: _InCallersThread())
+        alone = retriever().retrieve("Kenya outsourcing jobs", [0.0], k=3)
+    assert [(s.chunk.id, s.score) for s in results] == [(s.chunk.id, s.score) for s in alone]
     down = HybridRetriever(CHUNKS, Down(), Settings.isolated())  # type: ignore[arg-type]
     with pytest.raises(ConnectionError, match="went away"):
         down.retrieve("Kenya outsourcing jobs", [0.0], k=3)
+
+
+class _InCallersThread:
+    """An executor that runs what it is given at once, in the caller's thread."""
+
+    def submit(self, function: Any, *args: Any) -> Future[Any]:
+        done: Future[Any] = Future()
+        done.set_result(function(*args))
+        return done

@@ -3,11 +3,13 @@ then is the page (with the page's own start-up run), and a page that cannot be b
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -87,3 +89,12 @@ def test_the_build_waits_for_the_first_answers_unless_a_browser_asks_for_the_pag
         started = time.monotonic()
         _wait_for(later, "ready")
         assert built[-1] - started >= 0.15
+
+
+def test_a_server_stopped_before_the_page_was_wanted_builds_none_and_stops_at_once(
+        caplog: pytest.LogCaptureFixture) -> None:
+    built: list[bool] = []
+    late = LatePage(lambda: built.append(True) or FastAPI(), delay_s=60)
+    with caplog.at_level(logging.WARNING), TestClient(_outer(late)) as client:
+        assert client.get("/api/health").json() == {"page": "starting"}
+    assert built == [] and "did not stop in time" not in caplog.text  # the delay ended with the server
