@@ -88,12 +88,12 @@ def query_terms(query: str, extra: dict[str, float] | None) -> dict[str, float]:
 def top_rows(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
     """The ``k`` best-scoring allowed rows with a score, best first; equal scores in row order, so
     which of several equal rows make the cut does not depend on how the rows were searched."""
+    if k <= 0:
+        return []
     floor = _kth_score_floor(scores, k, allowed) if len(scores) >= _SAMPLED_TOP_MIN_ROWS else 0.0
     candidates = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores)
     if allowed is not None:
         candidates = candidates[allowed[candidates]]
-    if k <= 0:
-        return []
     if candidates.size > k:  # every row scoring at least the k-th best: the boundary's ties included
         kth = np.partition(scores[candidates], candidates.size - k)[candidates.size - k]
         candidates = candidates[scores[candidates] >= kth]
@@ -107,7 +107,7 @@ def _kth_score_floor(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> 
     sample = scores[::_SAMPLE_STRIDE]
     if allowed is not None:
         sample = np.where(allowed[::_SAMPLE_STRIDE], sample, 0.0)
-    if k <= 0 or np.count_nonzero(sample > 0) < k:
+    if np.count_nonzero(sample > 0) < k:
         return 0.0
     return float(np.partition(sample, len(sample) - k)[len(sample) - k])
 

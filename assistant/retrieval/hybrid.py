@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -31,18 +30,10 @@ _FOCUS_WEIGHT = 2.0  # a follow-up's own words: their lexical list counts double
 _SAME_PASSAGE = 0.9  # token overlap above which MMR takes a passage for one already chosen
 # Chroma's HNSW search runs in Rust without the GIL, so above EXACT_SEARCH_MAX it runs on one of these
 # threads while the calling thread does the lexical searches (at 1,000,000 passages: p50 10.5-11 ms
-# for both one after the other, 6.3-8.7 ms side by side). Shared by every retriever of the process.
+# for both one after the other, 6.3-8.7 ms side by side). Shared by every retriever of the process;
+# its threads start with the first search.
 _DENSE_WORKERS = 4
-_dense_pool: ThreadPoolExecutor | None = None
-_dense_pool_lock = threading.Lock()
-
-
-def _dense_searches() -> ThreadPoolExecutor:
-    global _dense_pool
-    with _dense_pool_lock:
-        if _dense_pool is None:
-            _dense_pool = ThreadPoolExecutor(_DENSE_WORKERS, thread_name_prefix="dense-search")
-        return _dense_pool
+_DENSE_SEARCHES = ThreadPoolExecutor(_DENSE_WORKERS, thread_name_prefix="dense-search")
 
 
 class HybridRetriever:
@@ -192,7 +183,7 @@ class HybridRetriever:
         if len(self.chunks) > EXACT_SEARCH_MAX:
             _ = self.collection  # opened here, once, rather than by a worker thread
             # The request's context (its id in the log lines) goes with the search to the worker.
-            searching = _dense_searches().submit(contextvars.copy_context().run, self.dense, query_embedding,
+            searching = _DENSE_SEARCHES.submit(contextvars.copy_context().run, self.dense, query_embedding,
                                                  fetch, language, doc_ids)
             try:
                 lexical, focused = self._lexical(query, focus, fetch, language, doc_ids)
@@ -208,15 +199,13 @@ class HybridRetriever:
     def _lexical(self, query: str, focus: str | None, fetch: int, language: Language | None,
                  doc_ids: list[str] | None) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
         """The question's BM25 ranking, and a follow-up's own words' ranking (empty without one)."""
-        lexical = (
-            self.bm25.search(query, fetch, self._allowed(language, doc_ids), translations(query))
-            if self.settings.answer.hybrid else []
-        )
+        if not self.settings.answer.hybrid and not focus:
+            return [], []
+        allowed = self._allowed(language, doc_ids)  # one mask for both searches
+        lexical = self.bm25.search(query, fetch, allowed, translations(query)) if self.settings.answer.hybrid else []
         # A follow-up's own words ("And in Kenya?") get a lexical list of their own, so the
         # borrowed context of the previous question does not drown them.
-        focused = (
-            self.bm25.search(focus, fetch, self._allowed(language, doc_ids), translations(focus)) if focus else []
-        )
+        focused = self.bm25.search(focus, fetch, allowed, translations(focus)) if focus else []
         return lexical, focused
 
     def _fused(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]],

@@ -99,7 +99,7 @@ def test_the_dense_search_runs_on_a_worker_and_its_errors_reach_the_caller(monke
     results = beside.retrieve("Kenya outsourcing jobs", [0.0], k=3)
     assert threads and all(name.startswith("dense-search") for name in threads)
     with monkeypatch.context() as inline:  # the same search run in the caller's thread
-        inline.setattr(hybrid, "_dense_searches", lambda: _InCallersThread())
+        inline.setattr(hybrid, "_DENSE_SEARCHES", _InCallersThread())
         alone = retriever().retrieve("Kenya outsourcing jobs", [0.0], k=3)
     assert [(s.chunk.id, s.score) for s in results] == [(s.chunk.id, s.score) for s in alone]
     down = HybridRetriever(CHUNKS, Down(), Settings.isolated())  # type: ignore[arg-type]
